@@ -1,0 +1,34 @@
+"""RepairConfig: every option of the pipeline, with its documented default.
+
+The CLI maps its flags one to one onto these fields; the Python API takes them as
+keyword arguments (``repair_text(text, glossaries=["mine.tsv"])``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+
+@dataclass(frozen=True)
+class RepairConfig:
+    #: Extra glossary files (YAML, TSV or CSV), applied after the defaults; a rule whose
+    #: id repeats one loaded earlier replaces it.
+    glossaries: tuple[str, ...] = ()
+    #: Load the glossaries shipped with mt-repair.
+    default_glossaries: bool = True
+    #: Run the seq2seq post-editor. No model ships yet, so the glossary pass is the only pass.
+    use_model: bool = False
+    #: Path of a local transformers seq2seq checkpoint (used when ``use_model``).
+    model: str | None = None
+
+    def with_options(self, **options) -> "RepairConfig":
+        """A copy with ``options`` changed; unknown names are an error."""
+        known = {f.name for f in fields(self)}
+        unknown = set(options) - known
+        if unknown:
+            raise TypeError(f"unknown repair options: {sorted(unknown)} (known: {sorted(known)})")
+        if "glossaries" in options:
+            options["glossaries"] = tuple(str(g) for g in options["glossaries"])
+        return replace(self, **options)
+
+
+DEFAULT_CONFIG = RepairConfig()

@@ -1,0 +1,272 @@
+"""The compiled glossary: every rule of every glossary in one matcher.
+
+Literal phrases go into one Aho-Corasick automaton (pyahocorasick) built over a
+case-folded copy of the text; regular-expression rules go into one combined regex.
+Matching therefore costs one pass over the text whatever the number of rules; only
+the hits are then checked against word boundaries and context conditions.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import ahocorasick
+
+from ..edit import Proposal, Rejected
+from ..segment import enclosing, sentence_spans
+from .rules import Glossary, Rule, word_list_regex
+
+_FOLD_MAP = str.maketrans({"’": "'", "‘": "'", "\u00a0": " ", "\u202f": " ", "\u2009": " "})
+_WORD = re.compile(r"\w+")
+_GLOBAL_FLAGS = re.compile(r"^\(\?([aiLmsux]+)\)")
+
+
+def fold(text: str) -> str:
+    """Lower-case ``text`` for matching without changing its length, and unify apostrophes
+    and non-breaking spaces, so offsets in the folded text are offsets in the original.
+
+    >>> fold("İA Nvidia’s\\u00a0FLEAS") == "İa nvidia's fleas"
+    True
+    """
+    low = text.lower()
+    if len(low) != len(text):  # a few characters (İ) lower-case to two; keep them as they are
+        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    return low.translate(_FOLD_MAP)
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
+def carry_case(matched: str, replacement: str) -> str:
+    """Give ``replacement`` the capitalisation pattern of ``matched``.
+
+    >>> carry_case("FLEAS", "chips"), carry_case("Fleas", "chips"), carry_case("fleas", "chips")
+    ('CHIPS', 'Chips', 'chips')
+    >>> carry_case("Director General", "chief executive")
+    'Chief Executive'
+    """
+    letters = [c for c in matched if c.isalpha()]
+    if not letters or not replacement:
+        return replacement
+    if len(letters) > 1 and all(c.isupper() for c in letters):
+        return replacement.upper()
+    words = [w for w in matched.split() if w[:1].isalpha()]
+    if len(words) > 1 and all(w[0].isupper() for w in words):
+        return " ".join(_upper_first(w) for w in replacement.split(" "))
+    if letters[0].isupper():
+        return _upper_first(replacement)
+    return replacement
+
+
+def _upper_first(s: str) -> str:
+    for i, c in enumerate(s):
+        if c.isalpha():
+            return s[:i] + c.upper() + s[i + 1:]
+    return s
+
+
+@dataclass
+class _Context:
+    """Lazily computed sentence spans of one text, shared by all hits in it."""
+
+    text: str
+    _sentences: list | None = None
+
+    def sentence(self, start: int, end: int) -> tuple[int, int]:
+        if self._sentences is None:
+            self._sentences = sentence_spans(self.text)
+        span = enclosing(self._sentences, start, end)
+        if span is None:
+            return _line_of(self.text, start)
+        return min(span[0], start), max(span[1], end)
+
+    def words_around(self, start: int, end: int, n: int) -> tuple[int, int]:
+        ls, le = _line_of(self.text, start)
+        before = list(_WORD.finditer(self.text, ls, start))
+        after = list(_WORD.finditer(self.text, end, le))
+        a = before[-n].start() if len(before) >= n else ls
+        b = after[n - 1].end() if len(after) >= n else le
+        return a, b
+
+
+def _line_of(text: str, pos: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return start, len(text) if end < 0 else end
+
+
+class _RuleChecks:
+    """The compiled context conditions of one rule."""
+
+    def __init__(self, rule: Rule):
+        self.triggers = word_list_regex(rule.triggers)
+        self.unless_near = word_list_regex(rule.unless_near)
+        self.unless = word_list_regex(rule.unless)
+        self.unless_regex = [re.compile(p) for p in rule.unless_regex]
+
+
+class CompiledGlossary:
+    """All enabled rules of ``glossaries``, compiled once; later files override earlier
+    rules with the same id."""
+
+    def __init__(self, glossaries: Sequence[Glossary]):
+        self.glossaries = tuple(glossaries)
+        by_id: dict[str, Rule] = {}
+        for g in self.glossaries:
+            for r in g.rules:
+                by_id.pop(r.id, None)
+                by_id[r.id] = r
+        self.rules: tuple[Rule, ...] = tuple(r for r in by_id.values() if r.enabled)
+        self._checks = {r.id: _RuleChecks(r) for r in self.rules if r.conditional}
+        self._automaton = self._build_automaton()
+        self._regex, self._regex_rules = self._build_regex()
+
+    # -- building -------------------------------------------------------------------
+    def _build_automaton(self):
+        entries: dict[str, list[tuple[Rule, str]]] = {}
+        for r in self.rules:
+            for phrase in r.phrases:
+                entries.setdefault(fold(phrase), []).append((r, phrase))
+        if not entries:
+            return None
+        automaton = ahocorasick.Automaton()
+        for key, value in entries.items():
+            automaton.add_word(key, (len(key), tuple(value)))
+        automaton.make_automaton()
+        return automaton
+
+    def _build_regex(self):
+        parts, rules = [], {}
+        for i, r in enumerate(self.rules):
+            if r.regex is None:
+                continue
+            name = f"_r{i}"
+            body = re.sub(r"\(\?P<(\w+)>", lambda m: f"(?P<{name}_{m.group(1)}>", r.regex)
+            flags = _GLOBAL_FLAGS.match(body)
+            if flags:
+                body = f"(?{flags.group(1)}:{body[flags.end():]})"
+            if r.case != "exact":
+                body = f"(?i:{body})"
+            parts.append(f"(?P<{name}>{body})")
+            own = re.compile(r.regex, 0 if r.case == "exact" else re.IGNORECASE)
+            rules[name] = (r, own)
+        if not parts:
+            return None, {}
+        return re.compile("|".join(parts), re.MULTILINE), rules
+
+    # -- matching -------------------------------------------------------------------
+    def signature(self) -> str:
+        return "+".join(g.signature() for g in self.glossaries)
+
+    def propose(self, text: str) -> tuple[list[Proposal], list[Rejected]]:
+        """All non-overlapping proposals of the glossary for ``text``, and the hits that
+        the context conditions held back (with the reason)."""
+        ctx = _Context(text)
+        candidates: list[Proposal] = []
+        rejected: list[Rejected] = []
+        for rule, start, end, after in self._hits(text):
+            if rule.scope == "line":
+                span = _whole_line(text, start, end, delete=after == "")
+                if span is None:
+                    continue
+                if after == "":
+                    start, end = span
+            proposal = Proposal(start, end, text[start:end], after, "glossary", rule.id, rule.origin,
+                                rule.alternatives, rule.judge, rule.category, rule.priority)
+            if proposal.before == proposal.after:
+                continue
+            reason = self._blocked(rule, ctx, start, end) if rule.conditional else None
+            if reason:
+                rejected.append(proposal.reject(reason))
+            else:
+                candidates.append(proposal)
+        return resolve_overlaps(candidates), rejected
+
+    def _hits(self, text: str) -> Iterable[tuple[Rule, int, int, str]]:
+        if self._automaton is not None:
+            folded = fold(text)
+            for last, (length, entries) in self._automaton.iter(folded):
+                start, end = last - length + 1, last + 1
+                if start > 0 and _is_word_char(folded[start - 1]) and _is_word_char(folded[start]):
+                    continue
+                if end < len(text) and _is_word_char(folded[end]) and _is_word_char(folded[end - 1]):
+                    continue
+                matched = text[start:end]
+                for rule, phrase in entries:
+                    if rule.case == "exact":
+                        if matched.translate(_FOLD_MAP) != phrase.translate(_FOLD_MAP):
+                            continue
+                        yield rule, start, end, rule.replace
+                    elif rule.case == "ignore":
+                        yield rule, start, end, rule.replace
+                    else:
+                        yield rule, start, end, carry_case(matched, rule.replace)
+        if self._regex is not None:
+            for m in self._regex.finditer(text):
+                rule, own = self._regex_rules[m.lastgroup]
+                mine = own.match(text, m.start())
+                if mine is None or mine.end() != m.end():
+                    mine = own.fullmatch(text, m.start(), m.end())
+                if mine is None:
+                    continue
+                after = mine.expand(rule.replace)
+                if rule.case == "carry":
+                    after = carry_case(mine.group(0), after)
+                yield rule, m.start(), m.end(), after
+
+    def _blocked(self, rule: Rule, ctx: _Context, start: int, end: int) -> str | None:
+        checks = self._checks[rule.id]
+        text = ctx.text
+        ls, le = _line_of(text, start)
+        for regex in ([checks.unless] if checks.unless else []) + checks.unless_regex:
+            for m in regex.finditer(text, max(ls, start - 120), min(le, end + 120)):
+                if m.start() < end and start < m.end():
+                    return f"blocked by {m.group(0)!r}"
+        if rule.window is None:
+            ws, we = ctx.sentence(start, end)
+            where = "sentence"
+        else:
+            ws, we = ctx.words_around(start, end, rule.window)
+            where = f"{rule.window} words"
+        if checks.unless_near:
+            for m in checks.unless_near.finditer(text, ws, we):
+                if not (m.start() < end and start < m.end()):
+                    return f"blocked by {m.group(0)!r} in {where}"
+        if checks.triggers:
+            for m in checks.triggers.finditer(text, ws, we):
+                if not (m.start() < end and start < m.end()):
+                    return None
+            return f"no trigger in {where}"
+        return None
+
+
+def _whole_line(text: str, start: int, end: int, delete: bool) -> tuple[int, int] | None:
+    """For a line-scope hit: the span to delete (the line and its line break), or None
+    when the hit is not the whole content of its line."""
+    ls, le = _line_of(text, start)
+    if text[ls:start].strip() or text[end:le].strip(" \t\r.:;!…"):
+        return None
+    if not delete:
+        return ls, le
+    if le >= len(text):  # last line: take the line break before it instead
+        return (ls - 1 if ls > 0 else ls), le
+    end = le + 1
+    # between blank lines, take one of them too, so paragraphs stay one blank line apart
+    prev_blank = ls == 0 or text[:ls - 1].endswith("\n") or text[:ls - 1].endswith("\n\r")
+    nxt = text.find("\n", end)
+    if prev_blank and nxt >= 0 and not text[end:nxt].strip():
+        end = nxt + 1
+    return ls, end
+
+
+def resolve_overlaps(proposals: list[Proposal]) -> list[Proposal]:
+    """Leftmost, then longest, then sure-before-judged, then highest priority; no overlaps."""
+    chosen: list[Proposal] = []
+    last_end = -1
+    for p in sorted(proposals, key=lambda p: (p.start, -(p.end - p.start), p.needs_judge, -p.priority)):
+        if p.start >= last_end or (p.start == p.end and p.start >= last_end):
+            chosen.append(p)
+            last_end = p.end
+    return chosen

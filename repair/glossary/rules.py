@@ -1,0 +1,129 @@
+"""The glossary rule model: what a rule matches, what it becomes, and when it may fire."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+CASE_MODES = ("carry", "exact", "ignore")
+SCOPES = ("span", "line")
+
+
+class GlossaryError(ValueError):
+    """A glossary file that cannot be used; the message names file and line."""
+
+    def __init__(self, path: str, line: int | None, message: str):
+        self.path, self.line, self.message = path, line, message
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class Example:
+    """A text a rule must fix (``expected`` set) or leave alone (``expected`` is None)."""
+
+    text: str
+    expected: str | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One glossary rule.
+
+    A rule matches either literal phrases (``phrases``; whole words, Unicode-aware) or a
+    regular expression (``regex``). ``replace`` is the replacement; for regex rules it is
+    a template that may use ``\\1`` or ``\\g<name>``. ``alternatives`` are other plausible
+    replacements that a judge may choose between.
+
+    Context conditions, all evaluated in the window (the sentence, or ``window`` words on
+    each side):
+
+    - ``triggers``: at least one must occur in the window (empty means no such condition);
+    - ``unless_near``: none may occur in the window;
+    - ``unless``: phrases that, where one covers or overlaps the match, block it
+      ("flea market" blocks "flea");
+    - ``unless_regex``: the same, as regular expressions ("[A-Z][a-z]+, IA").
+
+    Words in ``triggers`` and ``unless_near`` match whole words, case-insensitively; a
+    trailing ``*`` matches any ending ("import*" matches "imports", "imported").
+    """
+
+    id: str
+    replace: str
+    phrases: tuple[str, ...] = ()
+    regex: str | None = None
+    alternatives: tuple[str, ...] = ()
+    case: str = "carry"
+    scope: str = "span"
+    triggers: tuple[str, ...] = ()
+    unless_near: tuple[str, ...] = ()
+    unless: tuple[str, ...] = ()
+    unless_regex: tuple[str, ...] = ()
+    window: int | None = None  # None: the sentence
+    judge: bool = False
+    enabled: bool = True
+    priority: int = 0
+    category: str = "other"
+    description: str = ""
+    fix: tuple[Example, ...] = ()
+    keep: tuple[Example, ...] = ()
+    path: str = "<memory>"
+    line: int = 0
+    glossary: str = ""
+
+    @property
+    def origin(self) -> str:
+        return f"{self.path}:{self.line}"
+
+    @property
+    def conditional(self) -> bool:
+        return bool(self.triggers or self.unless_near or self.unless or self.unless_regex)
+
+
+@dataclass(frozen=True)
+class Glossary:
+    """The rules of one glossary file, with what identifies its version."""
+
+    name: str
+    path: str
+    sha256: str
+    rules: tuple[Rule, ...] = field(default=())
+    version: str = ""
+    description: str = ""
+
+    def signature(self) -> str:
+        return f"{self.name}@{self.version or '-'}#{self.sha256[:12]}"
+
+
+def word_list_regex(words: tuple[str, ...]) -> re.Pattern | None:
+    """One case-insensitive, whole-word regex for a list of words and phrases (``*`` = any ending).
+
+    >>> bool(word_list_regex(("import*", "trade")).search("Imported goods"))
+    True
+    >>> bool(word_list_regex(("trade",)).search("trades"))
+    False
+    """
+    if not words:
+        return None
+    alts = []
+    for w in sorted(words, key=len, reverse=True):
+        if w.endswith("*"):
+            alts.append(phrase_regex(w[:-1]) + r"\w*")
+        else:
+            alts.append(phrase_regex(w))
+    return re.compile(r"(?<!\w)(?:" + "|".join(alts) + r")(?!\w)", re.IGNORECASE)
+
+
+def phrase_regex(phrase: str) -> str:
+    """A regex source for a literal phrase, where spaces match any run of spaces and
+    straight and curly apostrophes match each other."""
+    out = []
+    for part in re.split(r"(\s+|['’])", phrase):
+        if not part:
+            continue
+        if part.isspace():
+            out.append(r"\s+")
+        elif part in ("'", "’"):
+            out.append("['’]")
+        else:
+            out.append(re.escape(part))
+    return "".join(out)

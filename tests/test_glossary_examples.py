@@ -1,0 +1,59 @@
+"""Every rule of every shipped glossary proves itself on its own examples (as LanguageTool does).
+
+- a rule without a fix example fails;
+- each fix example, run through the rule alone, gives exactly the expected text, and a
+  second pass changes nothing;
+- each keep example gives no proposal from the rule, and the whole default pipeline
+  leaves it byte-identical.
+"""
+from __future__ import annotations
+
+import pytest
+
+from repair import apply_edits, repair_text
+from repair.glossary import CompiledGlossary, Glossary, load_glossaries
+
+GLOSSARIES = load_glossaries()
+RULES = [r for g in GLOSSARIES for r in g.rules]
+
+
+def _alone(rule) -> CompiledGlossary:
+    return CompiledGlossary([Glossary(rule.glossary, rule.path, "-", (rule,))])
+
+
+def _apply_rule(rule, text: str) -> str:
+    proposals, _ = _alone(rule).propose(text)
+    return apply_edits(text, [p.accept() for p in proposals])
+
+
+def test_rule_ids_are_unique_across_shipped_glossaries():
+    ids = [r.id for r in RULES]
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+
+
+def test_there_are_rules_for_every_family():
+    categories = {r.category for r in RULES}
+    assert {"acronym", "false_friend", "calque", "number_format", "quotes", "furniture"} <= categories
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_rule_has_fix_examples(rule):
+    assert rule.fix, f"{rule.origin}: rule {rule.id} has no 'fix' example"
+
+
+FIX_CASES = [(r, ex) for r in RULES for ex in r.fix]
+KEEP_CASES = [(r, ex) for r in RULES for ex in r.keep]
+
+
+@pytest.mark.parametrize("rule,example", FIX_CASES, ids=[f"{r.id}:{i}" for i, (r, _) in enumerate(FIX_CASES)])
+def test_fix_example(rule, example):
+    out = _apply_rule(rule, example.text)
+    assert out == example.expected, f"{rule.origin}: {rule.id} on {example.text!r}"
+    assert _apply_rule(rule, out) == out, f"{rule.origin}: {rule.id} fires again on its own output"
+
+
+@pytest.mark.parametrize("rule,example", KEEP_CASES, ids=[f"{r.id}:{i}" for i, (r, _) in enumerate(KEEP_CASES)])
+def test_keep_example(rule, example):
+    proposals, _ = _alone(rule).propose(example.text)
+    assert proposals == [], f"{rule.origin}: {rule.id} proposes {proposals} on correct text"
+    assert repair_text(example.text).text == example.text
