@@ -1,0 +1,185 @@
+"""The glossary engine: formats, case, context, boundaries, provenance, errors."""
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from repair import apply_edits, repair_text
+from repair.glossary import CompiledGlossary, GlossaryError, load_glossary
+
+
+def compiled(tmp_path, name: str, content: str) -> CompiledGlossary:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(content), encoding="utf-8")
+    return CompiledGlossary([load_glossary(path)])
+
+
+def run(g: CompiledGlossary, text: str) -> str:
+    proposals, _ = g.propose(text)
+    return apply_edits(text, [p.accept() for p in proposals])
+
+
+def test_tsv_two_columns_whole_words_case_carried(tmp_path):
+    g = compiled(tmp_path, "mine.tsv", "fleas\tchips\nthe forces of order\tthe police\n")
+    assert run(g, "Fleas, FLEAS and fleas; fleasy not.") == "Chips, CHIPS and chips; fleasy not."
+    assert run(g, "The forces of order came.") == "The police came."
+
+
+def test_csv_with_quotes_and_comments(tmp_path):
+    g = compiled(tmp_path, "mine.csv", '# comment\n"point of sale, official",outlet\nexpeditions,shipments\n')
+    assert run(g, "the point of sale, official one") == "the outlet one"
+
+
+@pytest.mark.parametrize("content,line,needle", [
+    ("a\tb\nonly-one-column\n", 2, "expected 2 columns"),
+    ("a\tb\n\tb\n", 2, "empty source term"),
+    ("a\tb\nA\tc\n", 2, "already defined on line 1"),
+])
+def test_malformed_tsv_names_file_and_line(tmp_path, content, line, needle):
+    path = tmp_path / "bad.tsv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(GlossaryError) as exc:
+        load_glossary(path)
+    assert f"bad.tsv:{line}:" in str(exc.value) and needle in str(exc.value)
+
+
+def test_invalid_utf8_glossary_names_line(tmp_path):
+    path = tmp_path / "bad.tsv"
+    path.write_bytes(b"a\tb\nc\xff\td\n")
+    with pytest.raises(GlossaryError, match=r"bad.tsv:2: invalid UTF-8"):
+        load_glossary(path)
+
+
+@pytest.mark.parametrize("content,line,needle", [
+    ("rules:\n  - id: A\n    match: x\n    replace: y\n    trigers: [z]\n", 2, "unknown rule keys"),
+    ("rules:\n  - id: A\n    match: x\n    replace: y\n  - id: A\n    match: z\n    replace: y\n", 5, "duplicate rule id"),
+    ("rules:\n  - id: A\n    regex: '(unclosed'\n    replace: y\n", 2, "bad regex"),
+    ("rules:\n  - id: A\n    match: x\n", 2, "'replace' must be a string"),
+    ("rules:\n  - id: A\n    match: x\n    regex: y\n    replace: z\n", 2, "exactly one of"),
+    ("rules:\n  - id: A\n    match: x\n    replace: y\n    window: -3\n", 2, "'window'"),
+    ("rules:\n  - id: A\n    match: [x\n", 4, "YAML syntax error"),
+])
+def test_malformed_yaml_names_file_and_line(tmp_path, content, line, needle):
+    path = tmp_path / "bad.yaml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(GlossaryError) as exc:
+        load_glossary(path)
+    assert f"bad.yaml:{line}:" in str(exc.value), str(exc.value)
+    assert needle in str(exc.value)
+
+
+RICH = """
+rules:
+  - id: FLEAS
+    match: [fleas]
+    replace: chips
+    triggers: [semiconductor*, Nvidia]
+    unless: ["flea market*"]
+    unless_near: [dog]
+  - id: FLEA
+    match: [flea]
+    replace: chip
+    triggers: [semiconductor*]
+    unless: ["flea market*"]
+  - id: IA
+    match: IA
+    replace: AI
+    case: exact
+    unless_regex: ["[A-Z][a-z]+, IA\\\\b"]
+  - id: NEAR
+    match: prices
+    replace: tariffs
+    triggers: [import*]
+    window: 3
+"""
+
+
+def test_context_conditions(tmp_path):
+    g = compiled(tmp_path, "rich.yaml", RICH)
+    assert run(g, "Nvidia fleas sell well.") == "Nvidia chips sell well."
+    assert run(g, "The fleas sell well.") == "The fleas sell well."  # no trigger
+    assert run(g, "Nvidia staff took the dog's fleas away.") == "Nvidia staff took the dog's fleas away."
+    assert run(g, "The semiconductor flea market opened.") == "The semiconductor flea market opened."
+    # trigger in another sentence does not count
+    assert run(g, "Nvidia grew. The fleas bit.") == "Nvidia grew. The fleas bit."
+
+
+def test_word_window(tmp_path):
+    g = compiled(tmp_path, "rich.yaml", RICH)
+    assert run(g, "prices on imports") == "tariffs on imports"
+    assert run(g, "prices were discussed at length before imports") == "prices were discussed at length before imports"
+
+
+def test_exact_case_and_blocker_regex(tmp_path):
+    g = compiled(tmp_path, "rich.yaml", RICH)
+    assert run(g, "The IA race; Ia; ia.") == "The AI race; Ia; ia."
+    assert run(g, "She lives in Ames, IA, now.") == "She lives in Ames, IA, now."
+
+
+def test_rejected_hits_carry_reasons(tmp_path):
+    g = compiled(tmp_path, "rich.yaml", RICH)
+    _, rejected = g.propose("The flea market sold fleas.")
+    reasons = {r.before: r.reason for r in rejected}
+    assert "blocked by 'flea market'" in reasons["flea"]
+    assert reasons["fleas"] == "no trigger in sentence"
+
+
+def test_unicode_word_boundaries(tmp_path):
+    g = compiled(tmp_path, "u.tsv", "ia\tAI\nété\tsummer\n")
+    assert run(g, "Zürichia, IAé, ıa, été, étéx, xété") == "Zürichia, IAé, ıa, summer, étéx, xété"
+
+
+def test_curly_and_straight_apostrophes_match_each_other(tmp_path):
+    g = compiled(tmp_path, "a.tsv", "Nvidia's actions\tNvidia's shares\n")
+    assert run(g, "Nvidia’s actions fell") == "Nvidia's shares fell"
+
+
+def test_later_glossary_overrides_rule_id(tmp_path):
+    a = tmp_path / "a.yaml"
+    a.write_text("rules:\n  - {id: X, match: foo, replace: bar}\n", encoding="utf-8")
+    b = tmp_path / "b.yaml"
+    b.write_text("rules:\n  - {id: X, match: foo, replace: baz}\n", encoding="utf-8")
+    g = CompiledGlossary([load_glossary(a), load_glossary(b)])
+    assert run(g, "foo") == "baz"
+
+
+def test_disabled_rules_do_not_fire(tmp_path):
+    g = compiled(tmp_path, "d.yaml", "rules:\n  - {id: X, match: foo, replace: bar, enabled: false}\n")
+    assert run(g, "foo") == "foo"
+
+
+def test_provenance_of_every_edit(tmp_path):
+    g = compiled(tmp_path, "mine.tsv", "\nfleas\tchips\n")
+    proposals, _ = g.propose("so fleas")
+    (p,) = proposals
+    assert (p.start, p.end, p.before, p.after, p.rule_id) == (3, 8, "fleas", "chips", "mine:2")
+    assert p.origin.endswith("mine.tsv:2")
+
+
+def test_structure_and_whitespace_preserved(seed_text):
+    text = "  IA\tchips  \r\n\r\n\u00a0Trump  prices on imports\u2028end \n\n\n"
+    out = repair_text(text).text
+    assert out == "  AI\tchips  \r\n\r\n\u00a0Trump  tariffs on imports\u2028end \n\n\n"
+
+
+def test_user_glossary_through_api(tmp_path):
+    path = tmp_path / "house.tsv"
+    path.write_text("Chip Maker\tchipmaker\n", encoding="utf-8")
+    r = repair_text("The American Chip Maker", glossaries=[str(path)])
+    assert r.text == "The American Chipmaker"
+    assert r.edits[0].origin == f"{path}:1"
+
+
+def test_unknown_option_is_an_error():
+    with pytest.raises(TypeError, match="unknown repair options"):
+        repair_text("x", glosaries=["typo"])
+
+
+def test_matching_scales_with_many_rules(tmp_path):
+    """10,000 literal rules compile into one automaton and still match exactly."""
+    lines = [f"zzword{i}\trepl{i}" for i in range(10000)]
+    path = tmp_path / "big.tsv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    g = CompiledGlossary([load_glossary(path)])
+    assert run(g, "a zzword9999 and zzword17, zzword170x") == "a repl9999 and repl17, zzword170x"
