@@ -15,10 +15,18 @@ class RepairConfig:
     glossaries: tuple[str, ...] = ()
     #: Load the glossaries shipped with mt-repair.
     default_glossaries: bool = True
-    #: Run the seq2seq post-editor. No model ships yet, so the glossary pass is the only pass.
+    #: Run the seq2seq post-editor after the glossary pass.
     use_model: bool = False
-    #: Path of a local transformers seq2seq checkpoint (used when ``use_model``).
+    #: A local transformers seq2seq checkpoint directory (None: the built-in default model).
     model: str | None = None
+    #: Torch device for the models: "cpu" or "cuda".
+    device: str = "cpu"
+    #: Sentences per model batch.
+    batch_size: int = 16
+    #: Let the language-model judge decide proposals that need it (ambiguous rules, model rewrites).
+    use_judge: bool = False
+    #: A causal LM for the judge (None: the built-in default).
+    judge: str | None = None
 
     def with_options(self, **options) -> "RepairConfig":
         """A copy with ``options`` changed; unknown names are an error."""

@@ -152,3 +152,82 @@ def _replace(e, **changes):
     from dataclasses import replace
 
     return replace(e, **changes)
+
+
+def compose_edits(original: str, first: Iterable[Edit], second: Iterable[Edit]) -> tuple[str, tuple[Edit, ...]]:
+    """Edits on ``original`` that do what ``first`` (on ``original``) then ``second`` (on the
+    text ``first`` produced) do together.
+
+    Edits of the two passes that overlap (or touch, for insertions) merge into one edit
+    whose ``source`` and ``rule_id`` join both, so every change stays explained.
+
+    >>> t0 = "the IA fleas"
+    >>> _, e1 = locate_edits(t0, [Edit(4, 6, "IA", "AI", "glossary", "ACRONYM_IA")])
+    >>> text, edits = compose_edits(t0, e1, [Edit(0, 6, "the AI", "AI", "model", None)])
+    >>> text, [(e.start, e.end, e.after, e.source, e.rule_id) for e in edits]
+    ('AI fleas', [(0, 6, 'AI', 'glossary+model', 'ACRONYM_IA')])
+    """
+    mid, firsts = locate_edits(original, first)
+    final, seconds = locate_edits(mid, second)
+    seconds = sorted(seconds, key=lambda e: (e.start, e.end))
+    # group first-pass edits (by their output span) with the second-pass edits touching them
+    groups: list[tuple[list[Edit], list[Edit]]] = []
+    items = [(e.out_start, e.out_end, 0, e) for e in firsts] + [(e.start, e.end, 1, e) for e in seconds]
+    items.sort(key=lambda x: (x[0], x[1]))
+    cur_end = -1
+    for s, e, which, edit in items:
+        if groups and (s < cur_end or (s == cur_end and (s == e or which != _last_kind(groups)))):
+            groups[-1][which].append(edit)
+            cur_end = max(cur_end, e)
+        else:
+            groups.append(([], []))
+            groups[-1][which].append(edit)
+            cur_end = e
+    result: list[Edit] = []
+    for f_edits, s_edits in groups:
+        if not s_edits:
+            result.extend(f_edits)
+            continue
+        if not f_edits:
+            (e,) = s_edits if len(s_edits) == 1 else (None,)
+            if e is not None:
+                start0, end0 = _to_original(e.start, firsts, "start"), _to_original(e.end, firsts, "end")
+                result.append(_replace(e, start=start0, end=end0, before=original[start0:end0],
+                                       out_start=None, out_end=None))
+                continue
+        m_start = min([e.out_start for e in f_edits] + [e.start for e in s_edits])
+        m_end = max([e.out_end for e in f_edits] + [e.end for e in s_edits])
+        start0 = min([e.start for e in f_edits] + [_to_original(m_start, firsts, "start")])
+        end0 = max([e.end for e in f_edits] + [_to_original(m_end, firsts, "end")])
+        after = apply_edits(mid[m_start:m_end], shift_edits(s_edits, -m_start))
+        sources = sorted({e.source for e in f_edits + s_edits}, key=["glossary", "model"].index
+                         if all(e.source in ("glossary", "model") for e in f_edits + s_edits) else str)
+        rules = [e.rule_id for e in f_edits + s_edits if e.rule_id]
+        origins = [e.origin for e in f_edits + s_edits if e.origin]
+        scores = [e.score for e in s_edits if e.score is not None]
+        result.append(Edit(start0, end0, original[start0:end0], after, "+".join(sources),
+                           ",".join(dict.fromkeys(rules)) or None, ",".join(dict.fromkeys(origins)) or None,
+                           scores[0] if scores else None))
+    result = [e for e in result if e.before != e.after]
+    text, located = locate_edits(original, result)
+    assert text == final
+    return text, located
+
+
+def _last_kind(groups) -> int:
+    f, s = groups[-1]
+    return 1 if s else 0
+
+
+def _to_original(pos: int, firsts: Sequence[Edit], side: str) -> int:
+    """Map a position in the first pass's output back to the original text; a position
+    on or inside a first-pass output span maps to that edit's start (``side="start"``)
+    or end (``side="end"``)."""
+    delta = 0
+    for e in firsts:
+        if pos < e.out_start:
+            break
+        if e.out_start <= pos <= e.out_end and not (pos == e.out_end and side == "start" and pos > e.out_start):
+            return e.start if side == "start" else e.end
+        delta += (e.end - e.start) - (e.out_end - e.out_start)
+    return pos + delta

@@ -1,41 +1,70 @@
-"""Repairer: loads its resources once, then repairs text: propose -> decide -> apply."""
+"""Repairer: loads its resources once, then repairs text.
+
+Data flows one way: glossary proposals -> decide (judge) -> apply -> model proposals on the
+glossary's output -> guards and judge -> apply -> compose both passes into edits on the
+original text. Each stage is a small method, so that later stages plug in here.
+"""
 from __future__ import annotations
 
 from functools import lru_cache
 
 from .config import DEFAULT_CONFIG, RepairConfig
-from .edit import Repaired, locate_edits
+from .edit import Edit, Proposal, Rejected, Repaired, compose_edits, locate_edits
 from .glossary import CompiledGlossary, load_glossaries
 
 
 class Repairer:
-    """Holds the compiled glossary (and, later, the models) for one configuration.
+    """Holds the compiled glossary (and the models, when enabled) for one configuration.
 
     ``repair`` is pure: the same text always gives the same :class:`Repaired`.
     """
 
     def __init__(self, config: RepairConfig = DEFAULT_CONFIG):
         self.config = config
+        self.glossary = CompiledGlossary(load_glossaries(config.glossaries, config.default_glossaries))
+        self.judge = None  # set when config.use_judge (repair.judge)
+        self.postedit = None  # set when config.use_model (repair.postedit)
         if config.use_model:
             raise NotImplementedError("the seq2seq post-editor is not available yet; use --no-model")
-        self.glossary = CompiledGlossary(load_glossaries(config.glossaries, config.default_glossaries))
 
     def signature(self) -> str:
-        return f"glossary:{self.glossary.signature()}|model:none"
+        model = getattr(self.postedit, "signature", lambda: "none")()
+        judge = getattr(self.judge, "signature", lambda: "none")()
+        return f"glossary:{self.glossary.signature()}|model:{model}|judge:{judge}"
 
     def repair(self, text: str) -> Repaired:
         if not text:
             return Repaired(text)
         proposals, rejected = self.glossary.propose(text)
-        accepted = []
-        for p in proposals:
-            if p.needs_judge:
-                rejected.append(p.reject("needs the judge, and no judge is configured"))
-            else:
-                accepted.append(p.accept())
-        new_text, edits = locate_edits(text, accepted)
+        accepted, held = self.decide(text, proposals)
+        rejected += held
+        mid, first = locate_edits(text, accepted)
+        second: list[Edit] = []
+        if self.postedit is not None:
+            model_proposals = self.postedit.propose(mid)
+            ok, held = self.decide(mid, model_proposals)
+            second, rejected = ok, rejected + held
+        if second:
+            new_text, edits = compose_edits(text, first, second)
+        else:
+            new_text, edits = mid, first
         rejected.sort(key=lambda r: (r.start, r.end))
         return Repaired(new_text, edits, tuple(rejected))
+
+    def decide(self, text: str, proposals: list[Proposal]) -> tuple[list[Edit], list[Rejected]]:
+        """Sure proposals become edits; those that need the judge go to it, or are held back."""
+        accepted: list[Edit] = []
+        rejected: list[Rejected] = []
+        for p in proposals:
+            if not p.needs_judge:
+                accepted.append(p.accept())
+            elif self.judge is None:
+                rejected.append(p.reject("needs the judge, and no judge is configured"))
+        if self.judge is not None:
+            ok, held = self.judge.decide(text, [p for p in proposals if p.needs_judge])
+            accepted += ok
+            rejected += held
+        return accepted, rejected
 
 
 @lru_cache(maxsize=8)
