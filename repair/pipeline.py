@@ -41,9 +41,10 @@ class Repairer:
         mid, first = locate_edits(text, accepted)
         second: list[Edit] = []
         if self.postedit is not None:
-            model_proposals = self.postedit.propose(mid)
+            # the post-editor returns proposals that passed its guards, and those it rejected
+            model_proposals, guarded = self.postedit.propose(mid)
             ok, held = self.decide(mid, model_proposals)
-            second, rejected = ok, rejected + held
+            second, rejected = ok, rejected + list(guarded) + held
         if second:
             new_text, edits = compose_edits(text, first, second)
         else:
@@ -52,16 +53,22 @@ class Repairer:
         return Repaired(new_text, edits, tuple(rejected))
 
     def decide(self, text: str, proposals: list[Proposal]) -> tuple[list[Edit], list[Rejected]]:
-        """Sure proposals become edits; those that need the judge go to it, or are held back."""
+        """Sure proposals become edits. Proposals that need the judge (``needs_judge``), and
+        every model proposal when a judge is configured, go to the judge; with no judge,
+        the first are held back and model proposals stand on their guards alone."""
         accepted: list[Edit] = []
         rejected: list[Rejected] = []
+        to_judge: list[Proposal] = []
         for p in proposals:
-            if not p.needs_judge:
+            if p.needs_judge or (p.source == "model" and self.judge is not None):
+                if self.judge is None:
+                    rejected.append(p.reject("needs the judge, and no judge is configured"))
+                else:
+                    to_judge.append(p)
+            else:
                 accepted.append(p.accept())
-            elif self.judge is None:
-                rejected.append(p.reject("needs the judge, and no judge is configured"))
-        if self.judge is not None:
-            ok, held = self.judge.decide(text, [p for p in proposals if p.needs_judge])
+        if to_judge:
+            ok, held = self.judge.decide(text, to_judge)
             accepted += ok
             rejected += held
         return accepted, rejected
