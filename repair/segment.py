@@ -77,3 +77,61 @@ def enclosing(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, 
         if a < end and start < b:
             return a, b
     return None
+
+
+# --- the sentence around a position, fast --------------------------------------------
+# Context windows of glossary rules need only the sentence around one hit. Running pysbd
+# over the whole line for that costs ~98% of the glossary pass (bench/bench_glossary.py),
+# so the window uses this local boundary scan instead; tests/test_segment.py checks that
+# it agrees with pysbd on the shipped texts.
+
+_ABBREVIATIONS = frozenset("""
+mr mrs ms dr prof st jr sr inc ltd co corp plc vs etc gen gov sen rep col lt sgt capt cmdr adm
+rev fr hon pres no nos vol fig op pp jan feb mar apr jun jul aug sep sept oct nov dec mt ft
+approx est dept univ assn bros e.g i.e a.m p.m u.s u.k u.n e.u d.c
+""".split())
+_BOUNDARY = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+[\"'“‘«(\[]?\s?[A-Z0-9])")
+_INITIALISM = re.compile(r"(?:[a-z]\.)+[a-z]")
+
+
+def _is_boundary(text: str, m: re.Match) -> bool:
+    if text[m.start()] != ".":
+        return True
+    word_start = m.start()
+    while word_start > 0 and not text[word_start - 1].isspace():
+        word_start -= 1
+    word = text[word_start:m.start()].lstrip("\"'“‘([").lower()
+    if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+        return False
+    if _INITIALISM.fullmatch(word):  # U.S. / e.g. style initialisms
+        return False
+    return True
+
+
+def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span of the sentence holding ``text[start:end]``, found by scanning for
+    sentence boundaries near it (within its line).
+
+    >>> t = "Mr. Smith paid $5.5bn. Nvidia fell 7%. Then it rose."
+    >>> a, b = sentence_around(t, 27, 33); t[a:b]
+    'Nvidia fell 7%.'
+    >>> a, b = sentence_around(t, 4, 9); t[a:b]
+    'Mr. Smith paid $5.5bn.'
+    """
+    ls = text.rfind("\n", 0, start) + 1
+    le = text.find("\n", end)
+    le = len(text) if le < 0 else le
+    s = ls
+    for m in _BOUNDARY.finditer(text, max(ls, start - 2000), min(le, start + 2)):
+        if m.end() <= start and _is_boundary(text, m):
+            s = m.end()
+    e = le
+    for m in _BOUNDARY.finditer(text, end, min(le, end + 2000)):
+        if _is_boundary(text, m):
+            e = m.end()
+            break
+    while s < start and text[s].isspace():
+        s += 1
+    while e > end and text[e - 1].isspace():
+        e -= 1
+    return s, e

@@ -14,7 +14,7 @@ from typing import Iterable, Sequence
 import ahocorasick
 
 from ..edit import Proposal, Rejected
-from ..segment import enclosing, sentence_spans
+from ..segment import sentence_around
 from .rules import Glossary, Rule, word_list_regex
 
 _FOLD_MAP = str.maketrans({"’": "'", "‘": "'", "\u00a0": " ", "\u202f": " ", "\u2009": " "})
@@ -69,18 +69,13 @@ def _upper_first(s: str) -> str:
 
 @dataclass
 class _Context:
-    """Lazily computed sentence spans of one text, shared by all hits in it."""
+    """The text being matched, with the windows of its hits."""
 
     text: str
-    _sentences: list | None = None
 
     def sentence(self, start: int, end: int) -> tuple[int, int]:
-        if self._sentences is None:
-            self._sentences = sentence_spans(self.text)
-        span = enclosing(self._sentences, start, end)
-        if span is None:
-            return _line_of(self.text, start)
-        return min(span[0], start), max(span[1], end)
+        a, b = sentence_around(self.text, start, end)
+        return min(a, start), max(b, end)
 
     def words_around(self, start: int, end: int, n: int) -> tuple[int, int]:
         ls, le = _line_of(self.text, start)
