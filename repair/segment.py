@@ -90,7 +90,7 @@ mr mrs ms dr prof st jr sr inc ltd co corp plc vs etc gen gov sen rep col lt sgt
 rev fr hon pres no nos vol fig op pp jan feb mar apr jun jul aug sep sept oct nov dec mt ft
 approx est dept univ assn bros e.g i.e a.m p.m u.s u.k u.n e.u d.c
 """.split())
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+[\"'“‘«(\[]?\s?[A-Z0-9])")
+_BOUNDARY = re.compile(r"[.!?…]+(?:\s?[\"'”’»)\]])*(?=\s+[\"'“‘«(\[]?\s?[A-Z0-9])")
 _INITIALISM = re.compile(r"(?:[a-z]\.)+[a-z]")
 
 
