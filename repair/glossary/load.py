@@ -150,8 +150,6 @@ def _rule_from_yaml(item: dict, path: str, glossary: str) -> Rule:
             re.compile(regex)
         except re.error as exc:
             raise GlossaryError(path, line, f"rule {rid}: bad regex: {exc}") from None
-        if re.search(r"\\\d|\(\?P=", regex):
-            raise GlossaryError(path, line, f"rule {rid}: back-references inside 'regex' are not supported")
     replace = item.get("replace")
     if not isinstance(replace, str):
         raise GlossaryError(path, line, f"rule {rid}: 'replace' must be a string (\"\" deletes)")

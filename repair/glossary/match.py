@@ -1,9 +1,12 @@
 """The compiled glossary: every rule of every glossary in one matcher.
 
 Literal phrases go into one Aho-Corasick automaton (pyahocorasick) built over a
-case-folded copy of the text; regular-expression rules go into one combined regex.
-Matching therefore costs one pass over the text whatever the number of rules; only
-the hits are then checked against word boundaries and context conditions.
+case-folded copy of the text. Regular-expression rules are compiled one by one, and
+the same automaton also finds their required literals (repair.glossary.prefilter), so a
+regex rule runs only on texts where it could match. Matching therefore costs one
+automaton pass over the text whatever the number of literal rules, plus one regex scan
+per regex rule whose anchor occurs; the hits are then checked against word boundaries
+and context conditions.
 """
 from __future__ import annotations
 
@@ -15,11 +18,11 @@ import ahocorasick
 
 from ..edit import Proposal, Rejected
 from ..segment import sentence_around
+from .prefilter import required_literals
 from .rules import Glossary, Rule, word_list_regex
 
 _FOLD_MAP = str.maketrans({"’": "'", "‘": "'", "\u00a0": " ", "\u202f": " ", "\u2009": " "})
 _WORD = re.compile(r"\w+")
-_GLOBAL_FLAGS = re.compile(r"^\(\?([aiLmsux]+)\)")
 
 
 def fold(text: str) -> str:
@@ -115,41 +118,40 @@ class CompiledGlossary:
                 by_id[r.id] = r
         self.rules: tuple[Rule, ...] = tuple(r for r in by_id.values() if r.enabled)
         self._checks = {r.id: _RuleChecks(r) for r in self.rules if r.conditional}
+        self._regex_rules, self._anchors = self._build_regex()
+        self._always = [i for i, a in enumerate(self._anchors) if not a]
         self._automaton = self._build_automaton()
-        self._regex, self._regex_rules = self._build_regex()
 
     # -- building -------------------------------------------------------------------
     def _build_automaton(self):
-        entries: dict[str, list[tuple[Rule, str]]] = {}
+        """One automaton over the folded text: literal phrases of phrase rules, and the
+        required literals (anchors) of regex rules, which tell which regex rules to run."""
+        phrases: dict[str, list[tuple[Rule, str]]] = {}
+        anchors: dict[str, list[int]] = {}
         for r in self.rules:
             for phrase in r.phrases:
-                entries.setdefault(fold(phrase), []).append((r, phrase))
-        if not entries:
+                phrases.setdefault(fold(phrase), []).append((r, phrase))
+        for i, (r, _own) in enumerate(self._regex_rules):
+            for a in self._anchors[i] or ():
+                anchors.setdefault(fold(a), []).append(i)
+        if not phrases and not anchors:
             return None
         automaton = ahocorasick.Automaton()
-        for key, value in entries.items():
-            automaton.add_word(key, (len(key), tuple(value)))
+        for key in phrases.keys() | anchors.keys():
+            automaton.add_word(key, (len(key), tuple(phrases.get(key, ())), tuple(anchors.get(key, ()))))
         automaton.make_automaton()
         return automaton
 
     def _build_regex(self):
-        parts, rules = [], {}
-        for i, r in enumerate(self.rules):
+        """Each regex rule compiled on its own, with its anchors (None: always run)."""
+        rules, anchors = [], []
+        for r in self.rules:
             if r.regex is None:
                 continue
-            name = f"_r{i}"
-            body = re.sub(r"\(\?P<(\w+)>", lambda m: f"(?P<{name}_{m.group(1)}>", r.regex)
-            flags = _GLOBAL_FLAGS.match(body)
-            if flags:
-                body = f"(?{flags.group(1)}:{body[flags.end():]})"
-            if r.case != "exact":
-                body = f"(?i:{body})"
-            parts.append(f"(?P<{name}>{body})")
-            own = re.compile(r.regex, 0 if r.case == "exact" else re.IGNORECASE)
-            rules[name] = (r, own)
-        if not parts:
-            return None, {}
-        return re.compile("|".join(parts), re.MULTILINE), rules
+            flags = re.MULTILINE | (0 if r.case == "exact" else re.IGNORECASE)
+            rules.append((r, re.compile(r.regex, flags)))
+            anchors.append(required_literals(r.regex, flags))
+        return rules, anchors
 
     # -- matching -------------------------------------------------------------------
     def signature(self) -> str:
@@ -180,9 +182,14 @@ class CompiledGlossary:
         return resolve_overlaps(candidates), rejected
 
     def _hits(self, text: str) -> Iterable[tuple[Rule, int, int, str]]:
+        regex_to_run = set(self._always)
         if self._automaton is not None:
             folded = fold(text)
-            for last, (length, entries) in self._automaton.iter(folded):
+            for last, (length, entries, anchored) in self._automaton.iter(folded):
+                if anchored:
+                    regex_to_run.update(anchored)
+                if not entries:
+                    continue
                 start, end = last - length + 1, last + 1
                 if start > 0 and _is_word_char(folded[start - 1]) and _is_word_char(folded[start]):
                     continue
@@ -198,17 +205,14 @@ class CompiledGlossary:
                         yield rule, start, end, rule.replace
                     else:
                         yield rule, start, end, carry_case(matched, rule.replace)
-        if self._regex is not None:
-            for m in self._regex.finditer(text):
-                rule, own = self._regex_rules[m.lastgroup]
-                mine = own.match(text, m.start())
-                if mine is None or mine.end() != m.end():
-                    mine = own.fullmatch(text, m.start(), m.end())
-                if mine is None:
+        for i in sorted(regex_to_run):
+            rule, own = self._regex_rules[i]
+            for m in own.finditer(text):
+                if m.start() == m.end() and not rule.replace:
                     continue
-                after = mine.expand(rule.replace)
+                after = m.expand(rule.replace)
                 if rule.case == "carry":
-                    after = carry_case(mine.group(0), after)
+                    after = carry_case(m.group(0), after)
                 yield rule, m.start(), m.end(), after
 
     def _blocked(self, rule: Rule, ctx: _Context, start: int, end: int) -> str | None:
