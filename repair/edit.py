@@ -96,6 +96,8 @@ class Proposal:
     needs_judge: bool = False
     category: str | None = None
     priority: int = 0
+    #: why the rule's context conditions held this hit back, when it was sent to the judge instead
+    held: str | None = None
 
     def accept(self, score: float | None = None) -> Edit:
         return Edit(self.start, self.end, self.before, self.after, self.source, self.rule_id,

@@ -23,9 +23,18 @@ class Repairer:
         self.config = config
         self.glossary = CompiledGlossary(load_glossaries(config.glossaries, config.default_glossaries))
         self.judge = None  # set when config.use_judge (repair.judge)
+        if config.use_judge:
+            from .judge import Judge
+
+            # the model loads lazily, on the first proposal to judge; a missing model is an error now
+            self.judge = Judge(config.judge, device=config.device)
+            self.judge.check_available()
         self.postedit = None  # set when config.use_model (repair.postedit)
         if config.use_model:
-            raise NotImplementedError("the seq2seq post-editor is not available yet; use --no-model")
+            from .postedit import load_post_editor
+
+            # loaded once per (model, device, batch size) and shared by Repairers in this process
+            self.postedit = load_post_editor(config.model, config.device, config.batch_size)
 
     def signature(self) -> str:
         model = getattr(self.postedit, "signature", lambda: "none")()
@@ -62,7 +71,7 @@ class Repairer:
         for p in proposals:
             if p.needs_judge or (p.source == "model" and self.judge is not None):
                 if self.judge is None:
-                    rejected.append(p.reject("needs the judge, and no judge is configured"))
+                    rejected.append(p.reject(p.held or "needs the judge, and no judge is configured"))
                 else:
                     to_judge.append(p)
             else:

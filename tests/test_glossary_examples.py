@@ -10,20 +10,16 @@ from __future__ import annotations
 
 import pytest
 
-from repair import apply_edits, repair_text
-from repair.glossary import CompiledGlossary, Glossary, load_glossaries
+from repair import repair_text
+from repair.glossary import load_glossaries
+from repair.glossary.check import apply_rule, rule_alone
 
 GLOSSARIES = load_glossaries()
 RULES = [r for g in GLOSSARIES for r in g.rules]
 
 
-def _alone(rule) -> CompiledGlossary:
-    return CompiledGlossary([Glossary(rule.glossary, rule.path, "-", (rule,))])
-
-
-def _apply_rule(rule, text: str) -> str:
-    proposals, _ = _alone(rule).propose(text)
-    return apply_edits(text, [p.accept() for p in proposals])
+_alone = rule_alone
+_apply_rule = apply_rule
 
 
 def test_rule_ids_are_unique_across_shipped_glossaries():
@@ -55,5 +51,8 @@ def test_fix_example(rule, example):
 @pytest.mark.parametrize("rule,example", KEEP_CASES, ids=[f"{r.id}:{i}" for i, (r, _) in enumerate(KEEP_CASES)])
 def test_keep_example(rule, example):
     proposals, _ = _alone(rule).propose(example.text)
-    assert proposals == [], f"{rule.origin}: {rule.id} proposes {proposals} on correct text"
+    # a hit held back by the context conditions may still go to the judge (judge_when_held);
+    # the whole pipeline below, judge included, must then leave the text alone
+    sure = [p for p in proposals if p.held is None]
+    assert sure == [], f"{rule.origin}: {rule.id} proposes {sure} on correct text"
     assert repair_text(example.text).text == example.text

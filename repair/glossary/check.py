@@ -11,9 +11,10 @@ def rule_alone(rule: Rule) -> CompiledGlossary:
 
 
 def apply_rule(rule: Rule, text: str) -> str:
-    """``text`` with every proposal of ``rule`` applied (judge rules included)."""
+    """``text`` with every proposal of ``rule`` applied (judge rules included), except hits
+    that its context conditions held back and would only send to the judge."""
     proposals, _ = rule_alone(rule).propose(text)
-    return apply_edits(text, [p.accept() for p in proposals])
+    return apply_edits(text, [p.accept() for p in proposals if p.held is None])
 
 
 def check_rule(rule: Rule) -> list[str]:

@@ -16,7 +16,7 @@ from .rules import CASE_MODES, SCOPES, Example, Glossary, GlossaryError, Rule
 
 RULE_KEYS = {
     "id", "match", "regex", "replace", "alternatives", "case", "scope", "triggers",
-    "unless_near", "unless", "unless_regex", "window", "judge", "enabled", "priority",
+    "unless_near", "unless", "unless_regex", "window", "judge", "judge_when_held", "enabled", "priority",
     "category", "description", "fix", "keep", "note",
 }
 HEADER_KEYS = {"name", "version", "description", "language", "licence", "license"}
@@ -170,7 +170,7 @@ def _rule_from_yaml(item: dict, path: str, glossary: str) -> Rule:
             re.compile(pattern)
         except re.error as exc:
             raise GlossaryError(path, line, f"rule {rid}: bad unless_regex {pattern!r}: {exc}") from None
-    for flag in ("judge", "enabled"):
+    for flag in ("judge", "judge_when_held", "enabled"):
         if flag in item and not isinstance(item[flag], bool):
             raise GlossaryError(path, line, f"rule {rid}: '{flag}' must be true or false")
     priority = item.get("priority", 0)
@@ -182,7 +182,8 @@ def _rule_from_yaml(item: dict, path: str, glossary: str) -> Rule:
         triggers=_strings(item, "triggers", path, line),
         unless_near=_strings(item, "unless_near", path, line),
         unless=_strings(item, "unless", path, line), unless_regex=unless_regex,
-        window=window, judge=item.get("judge", False), enabled=item.get("enabled", True),
+        window=window, judge=item.get("judge", False), judge_when_held=item.get("judge_when_held", False),
+        enabled=item.get("enabled", True),
         priority=priority, category=str(item.get("category", "other")),
         description=str(item.get("description", "")),
         fix=_examples(item.get("fix"), path, line, rid, fixing=True),

@@ -11,7 +11,7 @@ and context conditions.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
 import ahocorasick
@@ -174,11 +174,13 @@ class CompiledGlossary:
                                 rule.alternatives, rule.judge, rule.category, rule.priority)
             if proposal.before == proposal.after:
                 continue
-            reason = self._blocked(rule, ctx, start, end) if rule.conditional else None
-            if reason:
-                rejected.append(proposal.reject(reason))
-            else:
+            reason, hard = self._blocked(rule, ctx, start, end) if rule.conditional else (None, False)
+            if not reason:
                 candidates.append(proposal)
+            elif rule.judge_when_held and not hard:
+                candidates.append(replace(proposal, needs_judge=True, held=reason))
+            else:
+                rejected.append(proposal.reject(reason))
         return resolve_overlaps(candidates), rejected
 
     def _hits(self, text: str) -> Iterable[tuple[Rule, int, int, str]]:
@@ -215,14 +217,16 @@ class CompiledGlossary:
                     after = carry_case(m.group(0), after)
                 yield rule, m.start(), m.end(), after
 
-    def _blocked(self, rule: Rule, ctx: _Context, start: int, end: int) -> str | None:
+    def _blocked(self, rule: Rule, ctx: _Context, start: int, end: int) -> tuple[str | None, bool]:
+        """Why the context conditions hold the hit back (None: they don't), and whether
+        that is a hard block (a blocker matched); a missing trigger is a soft one."""
         checks = self._checks[rule.id]
         text = ctx.text
         ls, le = _line_of(text, start)
         for regex in ([checks.unless] if checks.unless else []) + checks.unless_regex:
             for m in regex.finditer(text, max(ls, start - 120), min(le, end + 120)):
                 if m.start() < end and start < m.end():
-                    return f"blocked by {m.group(0)!r}"
+                    return f"blocked by {m.group(0)!r}", True
         if rule.window is None:
             ws, we = ctx.sentence(start, end)
             where = "sentence"
@@ -232,13 +236,13 @@ class CompiledGlossary:
         if checks.unless_near:
             for m in checks.unless_near.finditer(text, ws, we):
                 if not (m.start() < end and start < m.end()):
-                    return f"blocked by {m.group(0)!r} in {where}"
+                    return f"blocked by {m.group(0)!r} in {where}", True
         if checks.triggers:
             for m in checks.triggers.finditer(text, ws, we):
                 if not (m.start() < end and start < m.end()):
-                    return None
-            return f"no trigger in {where}"
-        return None
+                    return None, False
+            return f"no trigger in {where}", False
+        return None, False
 
 
 def _whole_line(text: str, start: int, end: int, delete: bool) -> tuple[int, int] | None:

@@ -35,7 +35,10 @@ class Rule:
     replacements that a judge may choose between.
 
     Context conditions, all evaluated in the window (the sentence, or ``window`` words on
-    each side):
+    each side). A hit held back for lack of a trigger is dropped, unless ``judge_when_held``
+    is set: then it goes to the judge (when one is configured), which applies it only when
+    it wins in context by the margin. Blockers (``unless_near``, ``unless``,
+    ``unless_regex``) always block:
 
     - ``triggers``: at least one must occur in the window (empty means no such condition);
     - ``unless_near``: none may occur in the window;
@@ -60,6 +63,7 @@ class Rule:
     unless_regex: tuple[str, ...] = ()
     window: int | None = None  # None: the sentence
     judge: bool = False
+    judge_when_held: bool = False
     enabled: bool = True
     priority: int = 0
     category: str = "other"

@@ -1,0 +1,1 @@
+"""Batch repair: many records from many files, streamed, in parallel, resumable."""

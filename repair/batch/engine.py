@@ -1,0 +1,496 @@
+"""The batch engine: inputs in, outputs out, in order, resumable, in parallel.
+
+One loop in the parent process reads the inputs (:mod:`repair.batch.readers`), hands
+chunks of units to the workers and writes their outcomes back in input order:
+
+- ``workers > 1``: a ``ProcessPoolExecutor`` (spawned processes) whose initializer builds
+  the Repairer once per process; at most ``workers * 3`` chunks are in flight, and
+  results are taken in submission order, so the output order is the input order and the
+  memory used does not grow with the input;
+- every unit gives one output record or one error record (to ``--errors-file``, or
+  stderr), and the run goes on;
+- outputs are written to partial files and renamed when complete; progress is committed
+  to a journal (:mod:`repair.batch.journal`) so that ``resume=True`` continues an
+  interrupted run without duplicates or gaps.
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import os
+import sys
+import time
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Sequence
+
+from ..config import DEFAULT_CONFIG, RepairConfig
+from ..io.files import PartialOutput, file_identity, partial_path
+from ..io.sources import InputSpec
+from . import journal as jn
+from .progress import FixStats, Reporter
+from .readers import End, Fail, ReadOptions, Units, Write, produce
+from .record import RecordRepairer, TextOptions
+from .work import init_worker, process, use_repairer
+
+
+class BatchUsageError(ValueError):
+    """The run cannot start as asked (exit code 2)."""
+
+
+class BatchFailure(RuntimeError):
+    """The run stopped before the end; the journal is kept for ``--resume`` (exit code 1)."""
+
+
+@dataclass(frozen=True)
+class BatchSettings:
+    """Everything a batch run needs besides its inputs, with the documented defaults."""
+
+    config: RepairConfig = DEFAULT_CONFIG
+    text: TextOptions = TextOptions()
+    #: JSONL key or CSV/TSV column holding the text.
+    field: str = "text"
+    #: Invalid UTF-8: "strict" (error record) or "replace" (U+FFFD).
+    errors: str = "strict"
+    #: Worker processes (1: repair in this process).
+    workers: int = 1
+    #: Add ``rejected`` to JSONL records and print every edit and held-back proposal.
+    explain: bool = False
+    #: No progress bar, no summary line.
+    quiet: bool = False
+    #: Append error records here (default: stderr).
+    errors_file: str | None = None
+    #: Continue an interrupted run from its journal.
+    resume: bool = False
+    #: With --in-place: the backup of each input is INPUT + this suffix.
+    backup_suffix: str = ".bak"
+    #: Commit progress to the journal at least every this many records ...
+    checkpoint_records: int = 2000
+    #: ... and at least every this many seconds.
+    checkpoint_seconds: float = 5.0
+    #: Units per chunk sent to a worker, and the most bytes in one chunk.
+    chunk_records: int = 128
+    chunk_bytes: int = 1 << 20
+
+
+@dataclass
+class _Job:
+    index: int
+    spec: InputSpec
+    stats: FixStats = field(default_factory=FixStats)
+    output: object | None = None  # PartialOutput or _Stdout, opened at the first write
+    resume_out: int | None = None
+    failed: bool = False
+    aborted: bool = False
+    changed_text: bool = False
+    size: int = 0  # the input's size on disk, for the progress bar
+    reported: int = 0  # raw bytes shown on the progress bar
+    since_commit: int = 0
+    last_commit: float = field(default_factory=time.monotonic)
+
+
+class _Stdout:
+    def __init__(self, stream: BinaryIO):
+        self.stream = stream
+
+    def write(self, data: bytes) -> None:
+        self.stream.write(data)
+
+    def commit(self) -> int:
+        self.stream.flush()
+        return 0
+
+    def finalize(self, backup=None) -> int:
+        self.stream.flush()
+        return 0
+
+    def abort(self) -> None:
+        self.stream.flush()
+
+    def close_for_resume(self) -> None:
+        with contextlib.suppress(Exception):
+            self.stream.flush()
+
+
+class _ErrorSink:
+    """Error records: appended to a file (committed with the outputs) or shown on stderr."""
+
+    def __init__(self, path: str | None, reporter: Reporter, cut_to: int | None = None):
+        self.reporter = reporter
+        self.fh = None
+        if path:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self.fh = open(path, "ab")
+            if cut_to is not None and self.fh.tell() > cut_to:
+                self.fh.truncate(cut_to)
+                self.fh.seek(cut_to)
+
+    def write(self, record: dict) -> None:
+        line = json.dumps(record, ensure_ascii=False)
+        if self.fh is not None:
+            self.fh.write(line.encode("utf-8", "surrogatepass") + b"\n")
+        else:
+            self.reporter.message(line)
+
+    def commit(self) -> int | None:
+        if self.fh is None:
+            return None
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+        return self.fh.tell()
+
+    def close(self) -> None:
+        if self.fh is not None:
+            with contextlib.suppress(Exception):
+                self.fh.flush()
+                self.fh.close()
+
+
+class _Inline:
+    """Runs chunks in this process, as the pool would."""
+
+    def submit(self, fn, *args) -> Future:
+        f: Future = Future()
+        try:
+            f.set_result(fn(*args))
+        except BaseException as exc:  # noqa: BLE001 - delivered through the future
+            f.set_exception(exc)
+        return f
+
+    def shutdown(self, wait=True, cancel_futures=False):
+        pass
+
+
+def journal_location(specs: Sequence[InputSpec], output: str | None) -> Path | None:
+    """Where the journal of a run that writes files lives (None when it writes to stdout)."""
+    targets = [s.target for s in specs if s.target is not None]
+    if not targets:
+        return None
+    if specs and specs[0].in_place:
+        first = Path(specs[0].source)
+        return first.parent / ".repair-journal"
+    if output and len(targets) == 1 and str(targets[0]) == str(output):
+        t = Path(output)
+        return t.parent / f".{t.name}.repair-journal"
+    return Path(output) / ".repair-journal" if output else None
+
+
+def fingerprint(specs: Sequence[InputSpec], settings: BatchSettings, glossary_signature: str) -> dict:
+    """What must be the same for a run to continue another: inputs, targets and every
+    option that changes the output."""
+    inputs = json.dumps([[s.source, s.target, s.fmt, s.in_place] for s in specs], ensure_ascii=False)
+    return json.loads(json.dumps({
+        "inputs": {"count": len(specs), "sha256": hashlib.sha256(inputs.encode("utf-8", "surrogatepass")).hexdigest()},
+        "field": settings.field, "errors": settings.errors, "explain": settings.explain,
+        "config": dataclasses.asdict(settings.config), "text": dataclasses.asdict(settings.text),
+        "glossaries": glossary_signature, "backup_suffix": settings.backup_suffix,
+    }))
+
+
+def run_batch(specs: Sequence[InputSpec], settings: BatchSettings = BatchSettings(), *,
+              output: str | None = None, repairer: RecordRepairer | None = None,
+              glossary_signature: str = "", stdout: BinaryIO | None = None,
+              reporter: Reporter | None = None) -> FixStats:
+    """Repair every input of ``specs`` into its target; returns the counts.
+
+    ``repairer`` is used in this process when ``settings.workers == 1`` (else each worker
+    builds its own from ``settings.config``). Raises BatchUsageError when the run cannot
+    start (e.g. a journal that does not match), BatchFailure when it stops early (the
+    journal is then kept for ``resume``)."""
+    stdout = stdout if stdout is not None else sys.stdout.buffer
+    total = None if any(s.source == "-" for s in specs) else sum(_size(s.source) for s in specs)
+    reporter = reporter or Reporter(total, settings.quiet)
+    engine = _Engine(list(specs), settings, output, repairer, glossary_signature, stdout, reporter)
+    try:
+        return engine.run()
+    finally:
+        reporter.close()
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+class _Engine:
+    def __init__(self, specs, settings: BatchSettings, output, repairer, signature, stdout, reporter: Reporter):
+        self.specs = specs
+        self.settings = settings
+        self.repairer = repairer
+        self.stdout = stdout
+        self.reporter = reporter
+        self.read_opts = ReadOptions(settings.field, settings.errors, settings.explain, settings.text,
+                                     max(1, min(settings.chunk_records, settings.checkpoint_records)),
+                                     settings.chunk_bytes)
+        self.journal_path = journal_location(specs, output)
+        self.fingerprint = fingerprint(specs, settings, signature)
+        self.journal: jn.Journal | None = None
+        self.state: jn.JournalState | None = None
+        self.total = FixStats()
+        self.resumed = False
+        self.wrote = False  # an output was opened: the journal is worth keeping
+
+    # -- set-up ---------------------------------------------------------------------------------
+    def _open_journal(self) -> None:
+        path = self.journal_path
+        if path is None:
+            if self.settings.resume:
+                raise BatchUsageError("--resume needs an output file or directory (-o) or --in-place")
+            return
+        try:
+            if path.exists():
+                journal = jn.Journal.reopen(path)  # JournalBusy while another run holds it
+                if not self.settings.resume:
+                    journal.close()
+                    raise BatchUsageError(f"an interrupted run left its journal at {path}: add --resume to continue "
+                                          f"it, or delete it (and the .*.repair-partial files beside the outputs) "
+                                          f"to start over")
+                self.journal = journal
+                self.state = jn.load(path)
+                if self.state.fingerprint != self.fingerprint:
+                    raise BatchUsageError(f"cannot resume: the inputs or options differ from the interrupted run "
+                                          f"recorded in {path}")
+                self.resumed = True
+            else:
+                if self.settings.resume and not self.settings.quiet:
+                    self.reporter.message(f"repair: nothing to resume ({path} not found); starting from the beginning")
+                self.journal = jn.Journal.create(path, self.fingerprint)
+        except (jn.JournalError, OSError, KeyError, TypeError) as exc:
+            if self.journal is not None:
+                self.journal.close()
+                self.journal = None
+            raise BatchUsageError(str(exc) if isinstance(exc, jn.JournalBusy) else f"cannot resume: {exc}") from None
+        except BatchUsageError:
+            if self.journal is not None:
+                self.journal.close()
+                self.journal = None
+            raise
+
+    def _executor(self):
+        if self.settings.workers <= 1:
+            if self.repairer is None:
+                from ..pipeline import Repairer
+
+                self.repairer = RecordRepairer(Repairer(self.settings.config), self.settings.text)
+            use_repairer(self.repairer)
+            return _Inline()
+        import multiprocessing
+
+        return ProcessPoolExecutor(max_workers=self.settings.workers,
+                                   mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=init_worker,
+                                   initargs=(self.settings.config, self.settings.text,
+                                             max(1, (os.cpu_count() or 1) // self.settings.workers)))
+
+    # -- the loop ---------------------------------------------------------------------------------
+    def run(self) -> FixStats:
+        self._open_journal()
+        try:
+            self._check_backups()
+            err_cut = self.state.err_offset if self.state else None
+            self.errors = _ErrorSink(self.settings.errors_file, self.reporter, err_cut)
+            executor = self._executor()
+        except BaseException:
+            if self.journal is not None:
+                self.journal.close() if self.resumed else self.journal.remove()
+            raise
+        self.pending: deque = deque()
+        self.in_flight = 0
+        max_in_flight = max(2, self.settings.workers * 3)
+        finished = False
+        try:
+            for index, spec in enumerate(self.specs):
+                job = _Job(index, spec, size=0 if spec.source == "-" else _size(spec.source))
+                start = self._resume_point(job)
+                if start is None:
+                    self.reporter.advance(job.size, 0)
+                    continue
+                in_offset, line = start
+                for action in produce(spec, self.read_opts, in_offset, line):
+                    if isinstance(action, Units):
+                        fut = executor.submit(process, action.spec, action.units)
+                        self.pending.append((job, action, fut))
+                        self.in_flight += 1
+                        while self.in_flight >= max_in_flight:
+                            self._drain_one()
+                    else:
+                        self.pending.append((job, action, None))
+            while self.pending:
+                self._drain_one()
+            finished = True
+        except BrokenProcessPool:
+            raise BatchFailure("a worker process died (out of memory?); rerun with --resume to continue") from None
+        finally:
+            if not finished:
+                for job, _, fut in self.pending:
+                    if fut is not None:
+                        fut.cancel()
+                    if job.output is not None:
+                        job.output.close_for_resume()
+            executor.shutdown(wait=finished, cancel_futures=not finished)
+            self.errors.close()
+            if self.journal is not None:
+                if finished or not (self.resumed or self.wrote):
+                    self.journal.remove()  # done, or stopped before writing anything
+                else:
+                    self.journal.close()
+        if not self.settings.quiet:
+            self.reporter.message(self.reporter.summary(self.total, self.resumed))
+        return self.total
+
+    def _check_backups(self) -> None:
+        """With --in-place, refuse up front to replace an existing backup."""
+        for index, spec in enumerate(self.specs):
+            st = self.state.jobs.get(index) if self.state else None
+            if not spec.in_place or st is not None:
+                continue
+            backup = Path(spec.source + self.settings.backup_suffix)
+            if backup.exists():
+                raise BatchUsageError(f"backup {backup} already exists; remove it or choose another --backup-suffix")
+
+    def _resume_point(self, job: _Job) -> tuple[int, int] | None:
+        """Where to start reading ``job`` (None: it was finished by the interrupted run)."""
+        st = self.state.jobs.get(job.index) if self.state else None
+        spec = job.spec
+        if st is None:
+            return 0, 0
+        if st.done:
+            target_ok = st.out_size is None or (spec.target and os.path.exists(spec.target)
+                                                and os.path.getsize(spec.target) == st.out_size)
+            if target_ok:
+                self.total.add(FixStats.from_counts(st.counts))
+                return None
+            self.reporter.warning(f"repair: {spec.target} is missing or changed since the interrupted run; "
+                                  f"repairing {spec.display} again")
+            return 0, 0
+        if spec.source == "-":
+            raise BatchUsageError("cannot resume reading stdin")
+        partial = partial_path(spec.target)
+        if spec.in_place and not partial.exists():
+            backup = Path(spec.source + self.settings.backup_suffix)
+            if backup.exists() and st.identity == file_identity(str(backup)):
+                # the input had been replaced by its output; only the journal entry was missing
+                self.total.add(FixStats.from_counts(st.counts))
+                self.journal.done(job.index, os.path.getsize(spec.target), st.counts, self.errors.commit())
+                return None
+        if st.identity is not None and file_identity(spec.source) != st.identity:
+            raise BatchUsageError(f"cannot resume: {spec.display} changed since the interrupted run "
+                                  f"(size or modification time); delete {self.journal_path} to start over")
+        if st.out_offset and (not partial.exists() or partial.stat().st_size < st.out_offset):
+            raise BatchUsageError(f"cannot resume: the partial output {partial} is missing or shorter than "
+                                  f"recorded; delete {self.journal_path} to start over")
+        job.resume_out = st.out_offset
+        job.stats = FixStats.from_counts(st.counts)
+        job.stats.files = 0
+        return st.in_offset, st.line
+
+    # -- writing ------------------------------------------------------------------------------------
+    def _output(self, job: _Job):
+        if job.output is None:
+            spec = job.spec
+            if spec.target is None:
+                job.output = _Stdout(self.stdout)
+            else:
+                job.output = PartialOutput(spec.target, spec.gzip_out, job.resume_out)
+                self.wrote = True
+                if self.journal is not None and job.resume_out is None:
+                    self.journal.start(job.index, None if spec.source == "-" else file_identity(spec.source))
+        return job.output
+
+    def _drain_one(self) -> None:
+        job, action, fut = self.pending.popleft()
+        if fut is not None:
+            self.in_flight -= 1
+            self._write_units(job, action, fut.result())
+        elif isinstance(action, Write):
+            self._output(job).write(action.data)
+        elif isinstance(action, Fail):
+            job.failed = True
+            job.aborted = job.aborted or action.abort
+            job.stats.errors += 1
+            self.errors.write(action.error)
+        elif isinstance(action, End):
+            self._finish(job)
+
+    def _write_units(self, job: _Job, action: Units, outcomes) -> None:
+        out = self._output(job)
+        stats = job.stats
+        text_doc = job.spec.fmt == "txt"
+        raw_bytes = 0
+        for unit, o in zip(action.units, outcomes):
+            raw_bytes += unit.size
+            if o.error is not None:
+                stats.errors += 1
+                self.errors.write(o.error)
+                continue
+            out.write(o.out)
+            if o.warning:
+                stats.warning_count += 1
+                self.reporter.warning(o.warning)
+            for line in o.explain:
+                self.reporter.message(line)
+            stats.edits += o.edits
+            if text_doc:
+                job.changed_text = job.changed_text or o.changed
+            else:
+                stats.records += 1
+                stats.changed += int(o.changed)
+        done_records = 0 if text_doc else len(action.units)
+        if action.raw_pos is not None:
+            self.reporter.advance(action.raw_pos - job.reported, done_records)
+            job.reported = action.raw_pos
+        else:
+            self.reporter.advance(raw_bytes, done_records)
+        job.since_commit += len(action.units)
+        last = action.units[-1]
+        if last.end is not None and (job.since_commit >= self.settings.checkpoint_records
+                                     or time.monotonic() - job.last_commit >= self.settings.checkpoint_seconds):
+            self._commit(job, last.end, last.last_line)
+
+    def _commit(self, job: _Job, in_offset: int, line: int) -> None:
+        out_offset = job.output.commit()
+        err_offset = self.errors.commit()
+        if self.journal is not None and job.spec.target is not None:
+            self.journal.commit(job.index, in_offset, line, out_offset, err_offset, job.stats.counts())
+        job.since_commit = 0
+        job.last_commit = time.monotonic()
+
+    def _finish(self, job: _Job) -> None:
+        spec = job.spec
+        if spec.fmt == "txt" and not job.failed:
+            job.stats.records += 1
+            job.stats.changed += int(job.changed_text)
+            self.reporter.advance(0, 1)
+        if job.aborted:
+            if job.output is not None:
+                job.output.abort()
+            size = None
+        else:
+            out = self._output(job)
+            backup = spec.source + self.settings.backup_suffix if spec.in_place else None
+            try:
+                size = out.finalize(backup) if spec.target is not None else out.finalize()
+            except FileExistsError as exc:
+                out.abort()
+                job.stats.errors += 1
+                self.errors.write({"error": f"{spec.display}: {exc}", "file": spec.display, "line": 0, "input": ""})
+                size = None
+            job.stats.files += 1
+        if spec.target is None:
+            size = None
+        self.total.add(job.stats)
+        if self.journal is not None and spec.target is not None:
+            self.journal.done(job.index, size, job.stats.counts(), self.errors.commit())
+            self.wrote = True
+        if job.size > job.reported:
+            self.reporter.advance(job.size - job.reported, 0)
+
+
+__all__ = ["BatchFailure", "BatchSettings", "BatchUsageError", "FixStats", "journal_location", "run_batch"]

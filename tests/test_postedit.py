@@ -1,0 +1,205 @@
+"""The seq2seq post-editor: guards, diffing model output to proposals, and do-no-harm
+with the built-in model on."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from repair.cli import main
+from repair.config import DEFAULT_CONFIG
+from repair.edit import Edit, apply_edits
+from repair.guards import GuardConfig, check_content, check_extent, check_margin
+from repair.pipeline import Repairer
+from repair.postedit import DEFAULT_MODEL_DIR, PostEditor, _Window, _WORD, suspicious_words
+
+from .conftest import ROOT, load_cases
+
+DEV = [json.loads(line) for line in (ROOT / "eval" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
+       if line.strip()]
+CLEAN = ([(c["label"], c["original"]) for c in load_cases("negative.jsonl")]
+         + [(r["id"], r["source"]) for r in DEV if r["kind"] == "clean"])
+GARBLED = ([(c["label"], c["original"]) for c in load_cases("positive.jsonl")]
+           + [(r["id"], r["source"]) for r in DEV if r["kind"] == "garbled"])
+
+
+@pytest.fixture(scope="session")
+def editor() -> PostEditor:
+    return PostEditor()
+
+
+@pytest.fixture(scope="session")
+def full() -> Repairer:
+    # judge off: model proposals stand on their own guards, the strictest test of do-no-harm
+    return Repairer(DEFAULT_CONFIG.with_options(use_model=True, use_judge=False))
+
+
+def test_builtin_model_ships_complete():
+    for name in ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "MODEL_CARD.md"):
+        assert (DEFAULT_MODEL_DIR / name).is_file(), name
+    assert (DEFAULT_MODEL_DIR / "model.safetensors").stat().st_size < 50_000_000
+
+
+@pytest.mark.parametrize("label,text", CLEAN, ids=[c[0] for c in CLEAN])
+def test_clean_text_is_byte_identical_with_the_model_on(full, label, text):
+    out = full.repair(text)
+    assert out.text == text, [e.describe() for e in out.edits]
+
+
+@pytest.mark.parametrize("label,text", GARBLED, ids=[c[0] for c in GARBLED])
+def test_every_edit_replays_and_model_edits_are_explained(full, editor, label, text):
+    out = full.repair(text)
+    assert apply_edits(text, out.edits) == out.text
+    for e in out.edits:
+        if "model" in e.source:
+            assert editor.model_id in (e.rule_id or "") and e.before != e.after
+    for r in out.rejected:
+        if r.source == "model":
+            assert r.reason and r.rule_id == editor.model_id
+
+
+def test_repair_with_the_model_is_deterministic(full):
+    text = " ".join(t for _, t in GARBLED[:5])
+    assert full.repair(text) == full.repair(text)
+
+
+def test_signature_names_model_and_guards(full, editor):
+    sig = full.signature()
+    assert f"model:{editor.model_id}" in sig and "margin:" in sig
+
+
+# -- suspicion test ---------------------------------------------------------------------
+
+def _hits(s):
+    return suspicious_words(s, [(m.start(), m.end()) for m in _WORD.finditer(s)])
+
+
+@pytest.mark.parametrize("sentence,words", [
+    ("The society said her fleas sold well.", ["society", "her", "fleas"]),
+    ("It is a celebrity figure.", ["It"]),
+    ("He promised, in the affirmative, to explain.", ["in"]),
+    ("Shares fell 3 % on Monday.", ["3"]),
+    ("She said her sister would come.", []),
+    ("The central bank raised rates.", []),
+])
+def test_suspicion_picks_round_trip_markers(sentence, words):
+    spans = [m.group(0) for m in _WORD.finditer(sentence)]
+    assert [spans[i] for i in _hits(sentence)] == words
+
+
+def test_unsuspicious_text_skips_the_model(editor):
+    assert editor.windows("The central bank raised rates. Fans cheered.") == []
+
+
+# -- diffing model output into guarded proposals ---------------------------------------
+
+def _window(text: str) -> _Window:
+    spans = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+    return _Window(0, text, spans, 0, len(spans))
+
+
+def _diff(editor, text, out):
+    good, bad = editor._diff_window(text, _window(text), out)
+    return [(p.start, p.end, p.before, p.after) for _, p, _ in good], [(r.before, r.after, r.reason) for r in bad]
+
+
+def test_a_replacement_becomes_one_word_level_proposal(editor):
+    text = "The firm said her profits rose."
+    good, bad = _diff(editor, text, "The firm said its profits rose.")
+    assert good == [(14, 17, "her", "its")] and bad == []
+
+
+def test_insertion_and_deletion_keep_spacing(editor):
+    text = "It is question of money, the the board said."
+    good, _ = _diff(editor, text, "It is a question of money, the board said.")
+    assert apply_edits(text, [Edit(s, e, b, a, "model") for s, e, b, a in good]) == \
+        "It is a question of money, the board said."
+
+
+def test_changed_names_are_rejected_and_the_rest_kept(editor):
+    good, bad = _diff(editor, "Trump said on Monday that the society grew fast this year.",
+                      "The triumph said on Monday that the company grew fast this year.")
+    assert good == [(30, 37, "society", "company")]
+    assert bad and "names changed" in bad[0][2]
+
+
+def test_word_order_fix_is_judged_as_one_edit(editor):
+    text = "They fear the AI global advance now."
+    good, bad = _diff(editor, text, "They fear the global advance of AI now.")
+    assert bad == []
+    assert len(good) == 1
+    assert apply_edits(text, [Edit(*good[0], "model")]) == "They fear the global advance of AI now."
+
+
+@pytest.mark.parametrize("text,out,reason", [
+    ("Sales rose 7 % in May this year.", "Sales rose 8 % in May this year.", "numbers changed"),
+    ("He said “the society is strong” today and left.", "He said “the company is strong” today and left.",
+     "inside quoted speech"),
+    ("a b c d e f g h i j", "a x y z e f g w i j", "too many words changed"),
+    ("Read #Brexit news every day now please.", "Read Brexit news every day now please.", "hashtags changed"),
+])
+def test_guards_reject_harmful_edits(editor, text, out, reason):
+    good, bad = _diff(editor, text, out)
+    assert good == [] and bad and all(reason in r for _, _, r in bad)
+
+
+def test_model_scores_prefer_a_copy_to_garbage(editor):
+    src = "The company said its shares fell."
+    copy, garbage = editor.score([src, src], [src, "fleas fleas fleas fleas"])
+    assert copy > garbage
+
+
+# -- guards as pure functions -----------------------------------------------------------
+
+@pytest.mark.parametrize("before,after,start,ok", [
+    ("her", "its", False, True),
+    ("It", "He", True, True),
+    ("Apple", "the apple", False, False),
+    ("3.4", "3,4", False, False),
+    ("see http://x.org", "see", False, False),
+    ('"yes"', "yes", False, False),
+])
+def test_content_guard_table(before, after, start, ok):
+    assert (check_content(before, after, start) is None) == ok
+
+
+def test_extent_and_margin_guards_follow_the_config():
+    strict = GuardConfig(max_changed_words=1, min_margin=2.0)
+    assert check_extent(20, 2, strict)
+    assert check_extent(20, 1, strict) is None
+    assert check_margin(-0.5, -2.5, strict) is None
+    assert check_margin(-1.0, -2.0, strict)
+
+
+# -- command line -----------------------------------------------------------------------
+
+def test_fix_with_model_option(tmp_path):
+    src = tmp_path / "in.txt"
+    src.write_text("The central bank raised rates.\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["fix", str(src), "--model", str(DEFAULT_MODEL_DIR), "-q"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "The central bank raised rates.\n"
+
+
+def test_fix_with_the_builtin_model_explains_its_proposals(tmp_path):
+    src = tmp_path / "in.txt"
+    src.write_text("The society said her fleas sold well on Monday in Paris.\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["fix", str(src), "--model", "builtin", "--no-judge", "--explain", "-q"])
+    assert result.exit_code == 0, result.output
+    # every model proposal is either an edit or a held-back proposal with its reason
+    assert " model " in result.stderr
+
+
+def test_model_and_no_model_exclude_each_other(tmp_path):
+    src = tmp_path / "in.txt"
+    src.write_text("x\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["fix", str(src), "--model", str(DEFAULT_MODEL_DIR), "--no-model"])
+    assert result.exit_code == 2 and "exclude" in result.output
+
+
+def test_missing_model_is_a_usage_error(tmp_path):
+    src = tmp_path / "in.txt"
+    src.write_text("x\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["fix", str(src), "--model", str(tmp_path / "nowhere")])
+    assert result.exit_code == 2 and "cannot load the post-editing model" in result.output
