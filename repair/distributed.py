@@ -37,7 +37,6 @@ import io
 import json
 import os
 import threading
-import time
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -152,9 +151,9 @@ def connect(scheduler: str, cluster_workers: int | None = None, timeout: float =
         scheduler = f"tcp://{scheduler}"
     try:
         client = Client(scheduler, timeout=timeout)
-    except (OSError, TimeoutError, ValueError) as exc:
+    except Exception as exc:  # noqa: BLE001 - refused, timed out, or something that is not a scheduler answered
         raise SchedulerUnreachable(f"cannot reach the Dask scheduler at {scheduler} (waited {timeout:g} s): "
-                                   f"{exc}") from None
+                                   f"{type(exc).__name__}: {exc}") from None
     try:
         client.wait_for_workers(1, timeout=WORKER_TIMEOUT)
     except (TimeoutError, OSError) as exc:
@@ -257,9 +256,16 @@ def fix_on_cluster(inputs: Sequence[str], output: str | None = None, *, schedule
 
 
 def _run_batch(specs, settings, *, output, glossary_signature, stdout, reporter, executor):
-    # TEMPORARY until the engine has an executor hook
+    """run_batch with ``executor`` in place of the local pool."""
+    import inspect
     import sys
+
     from .batch import engine as eng
+
+    if "executor" in inspect.signature(run_batch).parameters:
+        return run_batch(specs, settings, output=output, glossary_signature=glossary_signature, stdout=stdout,
+                         reporter=reporter, executor=executor)
+    # until the engine takes an executor: the same loop, with this executor
 
     class _E(eng._Engine):
         def _executor(self):

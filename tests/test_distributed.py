@@ -326,12 +326,13 @@ def test_an_unreachable_scheduler_is_a_clear_error_not_a_local_run(tmp_path):
     started = time.monotonic()
     with pytest.raises(SchedulerUnreachable, match="127.0.0.1"):
         connect(address)
-    res = CliRunner().invoke(main, ["fix", *CLI_FLAGS, "--scheduler", address, str(src), "-o",
-                                    str(tmp_path / "out.jsonl")])
-    assert res.exit_code == 2, res.output
-    assert address in res.output and "cannot reach" in res.output
-    assert not (tmp_path / "out.jsonl").exists()
+    with pytest.raises(SchedulerUnreachable, match=f"cannot reach the Dask scheduler at {address}"):
+        fix_on_cluster([str(src)], str(tmp_path / "out.jsonl"), scheduler=address,
+                       settings=BatchSettings(config=CONFIG, quiet=True))
+    assert not (tmp_path / "out.jsonl").exists()  # no silent local run
     assert time.monotonic() - started < 30
+    with pytest.raises(BatchUsageError, match="--scheduler local only"):
+        connect(address, cluster_workers=2)
 
 
 def test_cli_scheduler_option_gives_the_local_bytes(cluster, tmp_path):
@@ -349,3 +350,9 @@ def test_cli_scheduler_option_gives_the_local_bytes(cluster, tmp_path):
     res = CliRunner().invoke(main, ["fix", *CLI_FLAGS, "--cluster-workers", "2", str(src), "-o",
                                     str(tmp_path / "x.jsonl")])
     assert res.exit_code == 2 and "--scheduler local" in res.output
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    res = CliRunner().invoke(main, ["fix", *CLI_FLAGS, "--scheduler", address, str(src), "-o",
+                                    str(tmp_path / "out.jsonl")])
+    assert res.exit_code == 2, res.output
+    assert address in res.output and "cannot reach" in res.output
+    assert not (tmp_path / "out.jsonl").exists()
