@@ -75,6 +75,12 @@ def main() -> None:
                    "(default: stderr).")
 @click.option("-j", "--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes, each loading the pipeline once; output order is input order.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Repair on a Dask cluster: a scheduler address (tcp://HOST:PORT), or 'local' for a LocalCluster "
+                   "on this machine. Same inputs, options and output bytes as a local run; with -o DIR the workers "
+                   "read and write the files (shared file system) and DIR/manifest.json lists the parts.")
+@click.option("--cluster-workers", type=click.IntRange(min=1), metavar="N",
+              help="With --scheduler local: worker processes (default: one per CPU).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
 @click.option("--resume", is_flag=True,
               help="Continue an interrupted run (same inputs and options) from its last checkpoint.")
@@ -86,7 +92,8 @@ def main() -> None:
 def fix(inputs, output, fmt, text_field, globs, glossaries, no_default_glossaries, no_model, judge_model, no_judge,
         model, device,
         batch_size, fix_encoding, markup,
-        explain, errors, errors_file, workers, quiet, resume, checkpoint_records, in_place, backup_suffix):
+        explain, errors, errors_file, workers, scheduler, cluster_workers, quiet, resume, checkpoint_records, in_place,
+        backup_suffix):
     """Repair INPUTS: text documents, JSONL, CSV/TSV (also .gz), directories; stdin when none or -.
 
     \b
@@ -94,12 +101,17 @@ def fix(inputs, output, fmt, text_field, globs, glossaries, no_default_glossarie
     repair fix dump.jsonl.gz -o fixed.jsonl.gz --workers 2
     repair fix scraped/ -o fixed/ --glob '*.html' --errors-file errors.jsonl
     repair fix big.csv --field body -o out.csv --resume
+    repair fix shards/ -o fixed/ --scheduler tcp://10.0.0.5:8786   # on a Dask cluster
     """
     from .batch.engine import BatchFailure, BatchSettings, BatchUsageError
     from .batch.record import TextOptions
     from .fixfiles import fix_files
     from .postedit import ModelNotFound
 
+    if cluster_workers is not None and scheduler != "local":
+        raise click.UsageError("--cluster-workers applies to --scheduler local only")
+    if scheduler and workers != 1:
+        raise click.UsageError("--workers sets local worker processes; with --scheduler the cluster's workers repair")
     if in_place and not backup_suffix:
         raise click.UsageError("--backup-suffix must not be empty")
     if no_model and model:
@@ -127,7 +139,13 @@ def fix(inputs, output, fmt, text_field, globs, glossaries, no_default_glossarie
                              errors_file=errors_file, resume=resume, backup_suffix=backup_suffix,
                              checkpoint_records=checkpoint_records)
     try:
-        stats = fix_files(inputs, output, fmt=fmt, globs=globs, in_place=in_place, settings=settings)
+        if scheduler:
+            from .distributed import fix_on_cluster
+
+            stats = fix_on_cluster(inputs, output, scheduler=scheduler, cluster_workers=cluster_workers, fmt=fmt,
+                                   globs=globs, in_place=in_place, settings=settings)
+        else:
+            stats = fix_files(inputs, output, fmt=fmt, globs=globs, in_place=in_place, settings=settings)
     except BatchUsageError as exc:
         raise click.UsageError(str(exc)) from None
     except (GlossaryError, InputError) as exc:

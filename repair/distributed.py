@@ -247,38 +247,12 @@ def fix_on_cluster(inputs: Sequence[str], output: str | None = None, *, schedule
             return _partitioned(client, specs, output, settings, signature, pipeline, retries, reporter)
         executor = DaskExecutor(client, settings.config, settings.text, retries)
         wide = dataclasses.replace(settings, workers=cluster_threads(client))
-        return _run_batch(specs, wide, output=output, glossary_signature=signature, stdout=stdout,
-                          reporter=reporter, executor=executor)
+        return run_batch(specs, wide, output=output, glossary_signature=signature, stdout=stdout,
+                         reporter=reporter, executor=executor)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
-
-
-def _run_batch(specs, settings, *, output, glossary_signature, stdout, reporter, executor):
-    """run_batch with ``executor`` in place of the local pool."""
-    import inspect
-    import sys
-
-    from .batch import engine as eng
-
-    if "executor" in inspect.signature(run_batch).parameters:
-        return run_batch(specs, settings, output=output, glossary_signature=glossary_signature, stdout=stdout,
-                         reporter=reporter, executor=executor)
-    # until the engine takes an executor: the same loop, with this executor
-
-    class _E(eng._Engine):
-        def _executor(self):
-            return executor
-
-    stdout = stdout if stdout is not None else sys.stdout.buffer
-    total = None if any(s.source == "-" for s in specs) else sum(_size(s.source) for s in specs)
-    reporter = reporter or Reporter(total, settings.quiet)
-    e = _E(list(specs), settings, output, None, glossary_signature, stdout, reporter)
-    try:
-        return e.run()
-    finally:
-        reporter.close()
 
 
 def pipeline_signature(settings: BatchSettings, worker: dict) -> str:

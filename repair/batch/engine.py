@@ -195,17 +195,18 @@ def fingerprint(specs: Sequence[InputSpec], settings: BatchSettings, glossary_si
 def run_batch(specs: Sequence[InputSpec], settings: BatchSettings = BatchSettings(), *,
               output: str | None = None, repairer: RecordRepairer | None = None,
               glossary_signature: str = "", stdout: BinaryIO | None = None,
-              reporter: Reporter | None = None) -> FixStats:
+              reporter: Reporter | None = None, executor=None) -> FixStats:
     """Repair every input of ``specs`` into its target; returns the counts.
 
     ``repairer`` is used in this process when ``settings.workers == 1`` (else each worker
-    builds its own from ``settings.config``). Raises BatchUsageError when the run cannot
-    start (e.g. a journal that does not match), BatchFailure when it stops early (the
-    journal is then kept for ``resume``)."""
+    builds its own from ``settings.config``; ``executor``, when given, replaces the pool: an
+    object with ``submit(fn, *args)`` and ``shutdown``, e.g. repair.distributed.DaskExecutor).
+    Raises BatchUsageError when the run cannot start (e.g. a journal that does not match),
+    BatchFailure when it stops early (the journal is then kept for ``resume``)."""
     stdout = stdout if stdout is not None else sys.stdout.buffer
     total = None if any(s.source == "-" for s in specs) else sum(_size(s.source) for s in specs)
     reporter = reporter or Reporter(total, settings.quiet)
-    engine = _Engine(list(specs), settings, output, repairer, glossary_signature, stdout, reporter)
+    engine = _Engine(list(specs), settings, output, repairer, glossary_signature, stdout, reporter, executor)
     try:
         return engine.run()
     finally:
@@ -220,8 +221,10 @@ def _size(path: str) -> int:
 
 
 class _Engine:
-    def __init__(self, specs, settings: BatchSettings, output, repairer, signature, stdout, reporter: Reporter):
+    def __init__(self, specs, settings: BatchSettings, output, repairer, signature, stdout, reporter: Reporter,
+                 executor=None):
         self.specs = specs
+        self.external_executor = executor
         self.settings = settings
         self.repairer = repairer
         self.stdout = stdout
@@ -274,6 +277,8 @@ class _Engine:
             raise
 
     def _executor(self):
+        if self.external_executor is not None:  # e.g. repair.distributed.DaskExecutor
+            return self.external_executor
         if self.settings.workers <= 1:
             if self.repairer is None:
                 from ..pipeline import Repairer
