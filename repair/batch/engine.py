@@ -269,7 +269,8 @@ class _Engine:
             if self.journal is not None:
                 self.journal.close()
                 self.journal = None
-            raise BatchUsageError(str(exc) if isinstance(exc, jn.JournalBusy) else f"cannot resume: {exc}") from None
+            raise BatchUsageError(str(exc) if isinstance(exc, jn.JournalBusy)
+                                  else f"cannot use the resume journal {path}: {exc}") from None
         except BatchUsageError:
             if self.journal is not None:
                 self.journal.close()
