@@ -40,7 +40,8 @@ Zoë Müller São Paulo Łódź Dvořák café naïve it’s “quoted” ‘sin
 ENDINGS = ["", "", "", ",", ".", ";", ":", "?", "!", "…", " —", "’s"]
 SEPARATORS = [" ", " ", "\n", "\r\n", "\n\n", "\t"]
 
-words = st.lists(st.sampled_from(SAFE_WORDS), min_size=1, max_size=6).map(" ".join)
+# a run of words starts with a capital, as a sentence does after the piece before it
+words = st.lists(st.sampled_from(SAFE_WORDS), min_size=1, max_size=6).map(" ".join).map(lambda w: w[:1].upper() + w[1:])
 clean_piece = st.one_of(st.sampled_from(NEGATIVE), st.tuples(words, st.sampled_from(ENDINGS)).map("".join))
 GARBLED_BITS = ["7 %", "$ 5.5 billion", "4,2 billion pounds sterling", "« quoted »", "really ?", "IA", "UE",
                 "the actions of the company", "fleas", "expeditions", "Trump prices on imports", "It is a celebrity",
