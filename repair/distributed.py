@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from . import __version__
-from .batch.engine import BatchFailure, BatchSettings, BatchUsageError, run_batch
+from .batch.engine import BatchFailure, BatchSettings, BatchUsageError, _size, run_batch
 from .batch.progress import FixStats, Reporter
 from .batch.record import RecordRepairer, TextOptions
 from .batch.work import JsonlSpec, Unit, process, use_repairer
@@ -342,13 +342,6 @@ def _partitioned(client, specs, output, settings: BatchSettings, signature, pipe
     if not settings.quiet:
         reporter.message(reporter.summary(total))
     return total
-
-
-def _size(path: str) -> int:
-    try:
-        return os.path.getsize(path)
-    except OSError:
-        return 0
 
 
 class _Done:
