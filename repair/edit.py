@@ -193,14 +193,14 @@ def compose_edits(original: str, first: Iterable[Edit], second: Iterable[Edit]) 
         if not f_edits:
             (e,) = s_edits if len(s_edits) == 1 else (None,)
             if e is not None:
-                start0, end0 = _to_original(e.start, firsts, "start"), _to_original(e.end, firsts, "end")
+                start0, end0 = to_original(e.start, firsts, "start"), to_original(e.end, firsts, "end")
                 result.append(_replace(e, start=start0, end=end0, before=original[start0:end0],
                                        out_start=None, out_end=None))
                 continue
         m_start = min([e.out_start for e in f_edits] + [e.start for e in s_edits])
         m_end = max([e.out_end for e in f_edits] + [e.end for e in s_edits])
-        start0 = min([e.start for e in f_edits] + [_to_original(m_start, firsts, "start")])
-        end0 = max([e.end for e in f_edits] + [_to_original(m_end, firsts, "end")])
+        start0 = min([e.start for e in f_edits] + [to_original(m_start, firsts, "start")])
+        end0 = max([e.end for e in f_edits] + [to_original(m_end, firsts, "end")])
         after = apply_edits(mid[m_start:m_end], shift_edits(s_edits, -m_start))
         sources = sorted({e.source for e in f_edits + s_edits}, key=["glossary", "model"].index
                          if all(e.source in ("glossary", "model") for e in f_edits + s_edits) else str)
@@ -221,7 +221,7 @@ def _last_kind(groups) -> int:
     return 1 if s else 0
 
 
-def _to_original(pos: int, firsts: Sequence[Edit], side: str) -> int:
+def to_original(pos: int, firsts: Sequence[Edit], side: str) -> int:
     """Map a position in the first pass's output back to the original text; a position
     on or inside a first-pass output span maps to that edit's start (``side="start"``)
     or end (``side="end"``)."""

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ..edit import Edit, Rejected, Repaired, compose_edits, locate_edits
+from ..edit import Edit, Rejected, Repaired, compose_edits, locate_edits, to_original
 from ..encoding import mojibake_edits
 from ..markup import MarkupView, looks_like_html
 from ..pipeline import Repairer
@@ -111,18 +111,6 @@ class RecordRepairer:
 
 def _back(r: Rejected, first: tuple[Edit, ...], original: str) -> Rejected:
     """A rejected proposal on the encoding-fixed text, moved back onto the original text."""
-    start, end = _to_original(r.start, first, True), _to_original(r.end, first, False)
+    start, end = to_original(r.start, first, "start"), to_original(r.end, first, "end")
     end = max(start, end)
     return replace(r, start=start, end=end, before=original[start:end])
-
-
-def _to_original(pos: int, first: tuple[Edit, ...], is_start: bool) -> int:
-    delta = 0
-    for e in first:
-        if pos < e.out_start or (pos == e.out_start and is_start):
-            break
-        if pos < e.out_end or (pos == e.out_end and not is_start):
-            return e.start if is_start else e.end
-        delta += (e.end - e.start) - (e.out_end - e.out_start)
-    return pos + delta
-
