@@ -12,9 +12,10 @@ Three measurements, each with its repetitions interleaved (A B A B ...) and medi
 1. **Sentences/s, 1 vs 2 workers.** Wall time of ``repair fix CORPUS.jsonl -o OUT
    --workers N``, start-up included (imports, glossaries, and the language-model judge,
    loaded once per worker): with the command's defaults (glossary, encoding fixes, markup
-   detection, the judge) on a small corpus, and with ``--no-judge`` on a larger one.
+   detection, the judge, the post-editor) on a small corpus, and with ``--no-judge
+   --no-model`` on a larger one.
 2. **Glossary pass, MB/s, against bare JSONL I/O.** The batch engine in this process with
-   ``--no-judge`` (glossary + encoding + markup; no models) on a JSONL file, against a loop
+   ``--no-judge --no-model`` (glossary + encoding + markup; no models) on a JSONL file, against a loop
    that only reads the same file, ``json.loads`` each line, ``json.dumps`` it and writes it.
 3. **Peak memory, 1 GB against 100 MB.** Max RSS of ``repair fix --workers 2`` (the largest
    of its processes, read from ``resource.getrusage(RUSAGE_CHILDREN)`` in a fresh wrapper
@@ -268,8 +269,8 @@ def bench_memory(tmp: Path, sizes: list[int], repeats: int, rnd, source: str | N
         for r in range(repeats):
             for size, path in files.items():
                 out = tmp / "mem.out.jsonl"
-                mb, seconds = max_rss_mb(repair_cmd(path, "-o", out, "-q", "--no-judge", "--no-default-glossaries",
-                                                    "-g", glossary, "--workers", 2))
+                mb, seconds = max_rss_mb(repair_cmd(path, "-o", out, "-q", "--no-judge", "--no-model",
+                                                    "--no-default-glossaries", "-g", glossary, "--workers", 2))
                 rss[size].append(mb)
                 secs[size].append(seconds)
                 out.unlink(missing_ok=True)
@@ -322,7 +323,7 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="small sizes, for a smoke run (1-2 minutes)")
     ap.add_argument("--full-articles", type=int, help="articles for the full pipeline (default 200; quick 60)")
-    ap.add_argument("--glossary-articles", type=int, help="articles for the --no-judge runs (default 3000; quick 600)")
+    ap.add_argument("--glossary-articles", type=int, help="articles for the --no-judge --no-model runs (default 3000; quick 600)")
     ap.add_argument("--io-mb", type=int, help="size of the glossary/I-O file in MB (default 4; quick 1)")
     ap.add_argument("--mem-mb", help="the two memory sizes in MB (default 100,1000; quick 20,100)")
     ap.add_argument("--repeats", type=int, help="interleaved repetitions (default 3)")
@@ -343,7 +344,7 @@ def main(argv=None) -> None:
         tmp = Path(d)
         log("1/3 full pipeline, 1 vs 2 workers")
         w = bench_workers(tmp, {"full pipeline": (args.full_articles, []),
-                                "no judge": (args.glossary_articles, ["--no-judge"])},
+                                "no models": (args.glossary_articles, ["--no-judge", "--no-model"])},
                           args.repeats, rnd, args.corpus)
         log("2/3 glossary pass against bare JSONL I/O")
         g = bench_glossary_io(tmp, args.io_mb * MB, args.repeats, rnd, args.corpus)

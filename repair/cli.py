@@ -58,7 +58,7 @@ def main() -> None:
               help="No language-model judge: proposals that need it are held back, model rewrites stand on their guards.")
 @click.option("--model", "model", metavar="PATH",
               help="Seq2seq post-editing model: a local transformers checkpoint directory (or a hub id in the "
-                   "local Hugging Face cache), or 'builtin' for the built-in model. Turns the post-editor on.")
+                   "local Hugging Face cache); default: the built-in model ('builtin').")
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default=DEFAULT_CONFIG.device, show_default=True,
               help="Torch device for the models.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=DEFAULT_CONFIG.batch_size, show_default=True,
@@ -133,6 +133,13 @@ def fix(inputs, output, fmt, text_field, globs, glossaries, no_default_glossarie
         try:
             Judge(config.judge).check_available()
         except JudgeUnavailable as exc:
+            raise click.UsageError(str(exc)) from None
+    if config.use_model and config.model is not None:  # a user's checkpoint that does not load: say so now
+        from .postedit import load_post_editor
+
+        try:
+            load_post_editor(config.model, config.device, config.batch_size).model
+        except ModelNotFound as exc:
             raise click.UsageError(str(exc)) from None
     settings = BatchSettings(config=config, text=TextOptions(fix_encoding=fix_encoding, markup=markup),
                              field=text_field, errors=errors, workers=workers, explain=explain, quiet=quiet,

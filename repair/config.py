@@ -15,8 +15,10 @@ class RepairConfig:
     glossaries: tuple[str, ...] = ()
     #: Load the glossaries shipped with mt-repair.
     default_glossaries: bool = True
-    #: Run the seq2seq post-editor after the glossary pass.
-    use_model: bool = False
+    #: Run the seq2seq post-editor after the glossary pass (on by default: its weights load on
+    #: the first sentence worth a look, so text with nothing suspicious costs nothing; with the
+    #: judge on, every model edit must also convince the judge).
+    use_model: bool = True
     #: A local transformers seq2seq checkpoint directory (None: the built-in default model).
     model: str | None = None
     #: Torch device for the models: "cpu" or "cuda".

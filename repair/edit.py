@@ -15,7 +15,9 @@ class Edit:
     """One change: ``original[start:end] == before`` becomes ``after``.
 
     ``out_start``/``out_end`` locate ``after`` in the repaired text; they are filled in
-    by :func:`apply_edits` so that callers can highlight output spans.
+    by :func:`apply_edits` so that callers can highlight output spans. ``sentence`` is,
+    for model edits, the span (in the same text as ``start``/``end``) of the sentence the
+    model was rewriting when it made the edit.
     """
 
     start: int
@@ -28,18 +30,28 @@ class Edit:
     score: float | None = None  # judge margin, when judged
     out_start: int | None = None
     out_end: int | None = None
+    sentence: tuple[int, int] | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> "Edit":
-        return cls(**{k: data.get(k) for k in cls.__dataclass_fields__ if k in data})
+        fields = {k: data.get(k) for k in cls.__dataclass_fields__ if k in data}
+        if fields.get("sentence") is not None:
+            fields["sentence"] = tuple(fields["sentence"])
+        return cls(**fields)
+
+    def shifted(self, offset: int) -> "Edit":
+        """The same edit ``offset`` characters further on (its sentence span too)."""
+        sentence = None if self.sentence is None else (self.sentence[0] + offset, self.sentence[1] + offset)
+        return _replace(self, start=self.start + offset, end=self.end + offset, sentence=sentence)
 
     def describe(self) -> str:
         where = f" ({self.origin})" if self.origin else ""
         rule = self.rule_id or "-"
-        return f"[{self.start}:{self.end}] {self.source}:{rule}{where}  {self.before!r} -> {self.after!r}"
+        ctx = f" in sentence [{self.sentence[0]}:{self.sentence[1]}]" if self.sentence else ""
+        return f"[{self.start}:{self.end}] {self.source}:{rule}{where}  {self.before!r} -> {self.after!r}{ctx}"
 
 
 @dataclass(frozen=True)
@@ -98,10 +110,12 @@ class Proposal:
     priority: int = 0
     #: why the rule's context conditions held this hit back, when it was sent to the judge instead
     held: str | None = None
+    #: the sentence the proposal was made in (model proposals), as in :attr:`Edit.sentence`
+    sentence: tuple[int, int] | None = None
 
     def accept(self, score: float | None = None) -> Edit:
         return Edit(self.start, self.end, self.before, self.after, self.source, self.rule_id,
-                    self.origin, score)
+                    self.origin, score, sentence=self.sentence)
 
     def reject(self, reason: str, score: float | None = None) -> Rejected:
         return Rejected(self.start, self.end, self.before, self.after, self.source, self.rule_id,
@@ -147,7 +161,7 @@ def locate_edits(text: str, edits: Iterable[Edit]) -> tuple[str, tuple[Edit, ...
 
 def shift_edits(edits: Iterable[Edit], offset: int) -> list[Edit]:
     """Move edits made on a slice of a text back into the coordinates of the whole text."""
-    return [_replace(e, start=e.start + offset, end=e.end + offset) for e in edits]
+    return [e.shifted(offset) for e in edits]
 
 
 def _replace(e, **changes):
@@ -195,7 +209,7 @@ def compose_edits(original: str, first: Iterable[Edit], second: Iterable[Edit]) 
             if e is not None:
                 start0, end0 = to_original(e.start, firsts, "start"), to_original(e.end, firsts, "end")
                 result.append(_replace(e, start=start0, end=end0, before=original[start0:end0],
-                                       out_start=None, out_end=None))
+                                       out_start=None, out_end=None, sentence=_sentence_to_original(e, firsts)))
                 continue
         m_start = min([e.out_start for e in f_edits] + [e.start for e in s_edits])
         m_end = max([e.out_end for e in f_edits] + [e.end for e in s_edits])
@@ -207,13 +221,21 @@ def compose_edits(original: str, first: Iterable[Edit], second: Iterable[Edit]) 
         rules = [e.rule_id for e in f_edits + s_edits if e.rule_id]
         origins = [e.origin for e in f_edits + s_edits if e.origin]
         scores = [e.score for e in s_edits if e.score is not None]
+        spans = [sp for sp in (_sentence_to_original(e, firsts) for e in s_edits) if sp]
+        sentence = (min(a for a, _ in spans), max(b for _, b in spans)) if spans else None
         result.append(Edit(start0, end0, original[start0:end0], after, "+".join(sources),
                            ",".join(dict.fromkeys(rules)) or None, ",".join(dict.fromkeys(origins)) or None,
-                           scores[0] if scores else None))
+                           scores[0] if scores else None, sentence=sentence))
     result = [e for e in result if e.before != e.after]
     text, located = locate_edits(original, result)
     assert text == final
     return text, located
+
+
+def _sentence_to_original(e: Edit, firsts: Sequence[Edit]) -> tuple[int, int] | None:
+    if e.sentence is None:
+        return None
+    return to_original(e.sentence[0], firsts, "start"), to_original(e.sentence[1], firsts, "end")
 
 
 def _last_kind(groups) -> int:

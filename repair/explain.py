@@ -15,13 +15,17 @@ def line_col(text: str, offset: int) -> tuple[int, int]:
 
 
 def describe(item: Edit | Rejected, text: str, name: str, first_line: int = 1) -> str:
-    """``name:line:col: source RULE (origin) 'before' -> 'after'`` (and the reason when rejected)."""
+    """``name:line:col: source RULE (origin) 'before' -> 'after'`` (and the reason when rejected;
+    for a model edit, the line:col range of the sentence it rewrote)."""
     line, col = line_col(text, item.start)
     where = f"{name}:{line + first_line - 1}:{col}"
     origin = f" ({item.origin})" if item.origin else ""
     head = f"{where}: {item.source} {item.rule_id or '-'}{origin} {item.before!r} -> {item.after!r}"
     if isinstance(item, Rejected):
         return f"{where}: held back {item.source} {item.rule_id or '-'} {item.before!r} -> {item.after!r}: {item.reason}"
+    if item.sentence is not None:
+        (l1, c1), (l2, c2) = line_col(text, item.sentence[0]), line_col(text, item.sentence[1])
+        head += f" in sentence {l1 + first_line - 1}:{c1}-{l2 + first_line - 1}:{c2}"
     return head
 
 

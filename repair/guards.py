@@ -30,12 +30,18 @@ class GuardConfig:
     max_changed_words: int = 4
     #: The edited window's mean token log-probability under the model, minus the copy's,
     #: must reach this margin (nats per token).
-    min_margin: float = 0.21  # chosen on held-out data for the built-in model (see its MODEL_CARD.md)
+    #: Used when no judge checks the model's edits: chosen on held-out data for the built-in
+    #: model so that no clean text changes (see its MODEL_CARD.md).
+    min_margin: float = 0.21
+    #: Used when the language-model judge checks every model edit (the default pipeline): the
+    #: model must prefer the edit to a copy at all, and the judge's own margin decides.
+    min_margin_judged: float = 0.0
     #: Leave quoted speech alone (its words, not only its quote marks).
     protect_quotes: bool = True
 
     def signature(self) -> str:
         return (f"ratio:{self.max_change_ratio}|words:{self.max_changed_words}|margin:{self.min_margin}"
+                f"|judged:{self.min_margin_judged}"
                 f"|quotes:{int(self.protect_quotes)}")
 
 
@@ -218,15 +224,21 @@ def check_extent(n_words: int, changed_words: int, config: GuardConfig) -> str |
     return None
 
 
-def check_margin(edit_score: float, copy_score: float, config: GuardConfig) -> str | None:
-    """The model must prefer the edit to a copy by ``min_margin`` (mean log-prob per token).
+def check_margin(edit_score: float, copy_score: float, config: GuardConfig, judged: bool = False) -> str | None:
+    """The model must prefer the edit to a copy by ``min_margin`` (mean log-prob per token),
+    or by ``min_margin_judged`` when the judge will check the edit as well.
 
     >>> check_margin(-0.2, -1.5, GuardConfig(min_margin=0.5)) is None
     True
     >>> check_margin(-1.2, -1.5, GuardConfig(min_margin=0.5))
     'model margin 0.30 < 0.5'
+    >>> check_margin(-1.2, -1.5, GuardConfig(min_margin=0.5), judged=True) is None
+    True
+    >>> check_margin(-1.6, -1.5, GuardConfig(), judged=True)
+    'model margin -0.10 < 0.0'
     """
     margin = edit_score - copy_score
-    if margin < config.min_margin:
-        return f"model margin {margin:.2f} < {config.min_margin}"
+    limit = config.min_margin_judged if judged else config.min_margin
+    if margin < limit:
+        return f"model margin {margin:.2f} < {limit}"
     return None

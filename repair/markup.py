@@ -198,7 +198,10 @@ class MarkupView:
                                         e.source, e.rule_id, "crosses HTML markup", e.origin, e.score))
                 continue
             start = p.o_start + (e.start - p.v_start)
-            kept.append(replace(e, start=start, end=start + (e.end - e.start), out_start=None, out_end=None))
+            sentence = None if e.sentence is None else (self.to_original(e.sentence[0], "start"),
+                                                        self.to_original(e.sentence[1], "end"))
+            kept.append(replace(e, start=start, end=start + (e.end - e.start), out_start=None, out_end=None,
+                                sentence=sentence))
         return kept, dropped
 
     def map_rejected(self, rejected: Iterable[Rejected]) -> list[Rejected]:

@@ -1,16 +1,17 @@
 """Repairer: loads its resources once, then repairs text.
 
 Data flows one way: glossary proposals -> decide (judge) -> apply -> model proposals on the
-glossary's output -> guards and judge -> apply -> compose both passes into edits on the
-original text. Each stage is a small method, so that later stages plug in here.
+glossary's output -> guards, glossary blockers and judge -> apply -> compose both passes into
+edits on the original text. Each stage is a small method, so that later stages plug in here.
 """
 from __future__ import annotations
 
 from functools import lru_cache
 
 from .config import DEFAULT_CONFIG, RepairConfig
-from .edit import Edit, Proposal, Rejected, Repaired, compose_edits, locate_edits
+from .edit import Edit, Proposal, Rejected, Repaired, compose_edits, locate_edits, to_original
 from .glossary import CompiledGlossary, load_glossaries
+from .glossary.match import is_blocked
 
 
 class Repairer:
@@ -33,7 +34,8 @@ class Repairer:
         if config.use_model:
             from .postedit import load_post_editor
 
-            # loaded once per (model, device, batch size) and shared by Repairers in this process
+            # built once per (model, device, batch size) and shared by Repairers in this process;
+            # the weights load on the first sentence worth a look
             self.postedit = load_post_editor(config.model, config.device, config.batch_size)
 
     def signature(self) -> str:
@@ -45,15 +47,17 @@ class Repairer:
         if not text:
             return Repaired(text)
         proposals, rejected = self.glossary.propose(text)
+        blocked = [r for r in rejected if is_blocked(r)]
         accepted, held = self.decide(text, proposals)
         rejected += held
         mid, first = locate_edits(text, accepted)
         second: list[Edit] = []
         if self.postedit is not None:
             # the post-editor returns proposals that passed its guards, and those it rejected
-            model_proposals, guarded = self.postedit.propose(mid)
+            model_proposals, guarded = self.postedit.propose(mid, judged=self.judge is not None)
+            model_proposals, vetoed = respect_blockers(model_proposals, blocked, first)
             ok, held = self.decide(mid, model_proposals)
-            second, rejected = ok, rejected + list(guarded) + held
+            second, rejected = ok, rejected + list(guarded) + vetoed + held
         if second:
             new_text, edits = compose_edits(text, first, second)
         else:
@@ -81,6 +85,34 @@ class Repairer:
             accepted += ok
             rejected += held
         return accepted, rejected
+
+
+def respect_blockers(proposals: list[Proposal], blocked: list[Rejected], first: tuple[Edit, ...]
+                     ) -> tuple[list[Proposal], list[Rejected]]:
+    """Model proposals (on the glossary's output) that touch words a glossary blocker declared
+    correct ("building society", "BBC director general") are rejected, naming the rule: where a
+    rule's author wrote down that the text is right, no model overrules it.
+
+    >>> blocked = [Rejected(4, 11, "society", "company", "glossary", "SOCIETY_COMPANY",
+    ...                     "blocked by 'building society'")]
+    >>> p = Proposal(4, 11, "society", "company", "model", "m")
+    >>> ok, vetoed = respect_blockers([p], blocked, ())
+    >>> ok, vetoed[0].reason
+    ([], "the glossary keeps this text: SOCIETY_COMPANY blocked by 'building society'")
+    """
+    if not blocked or not proposals:
+        return proposals, []
+    ok: list[Proposal] = []
+    vetoed: list[Rejected] = []
+    for p in proposals:
+        start, end = to_original(p.start, first, "start"), to_original(p.end, first, "end")
+        hit = next((b for b in blocked if (b.start < end and start < b.end)
+                    or (start == end and b.start <= start <= b.end)), None)
+        if hit is None:
+            ok.append(p)
+        else:
+            vetoed.append(p.reject(f"the glossary keeps this text: {hit.rule_id} {hit.reason}"))
+    return ok, vetoed
 
 
 @lru_cache(maxsize=8)

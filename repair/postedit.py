@@ -49,10 +49,11 @@ class ModelNotFound(RuntimeError):
 
 @lru_cache(maxsize=1)
 def _marker_regex() -> tuple[re.Pattern, re.Pattern]:
-    from .train.noise import ACRONYMS, MARKERS
+    from .train.noise import ACRONYMS, FLUENT, MARKERS
 
     acr = {a.lower() for a in ACRONYMS.values()}
-    phrases = sorted((m for m in MARKERS if m not in acr and m not in _GENERIC), key=len, reverse=True)
+    phrases = sorted((m for m in MARKERS if m not in acr and m not in _GENERIC and m not in FLUENT),
+                     key=len, reverse=True)
     words = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(p) for p in phrases) + r")(?![\w-])", re.IGNORECASE)
     acronyms = re.compile(r"\b(?:" + "|".join(sorted(ACRONYMS.values())) + r")\b")
     return words, acronyms
@@ -127,27 +128,18 @@ class PostEditor:
 
     def __init__(self, model: str | Path | None = None, device: str = "cpu", batch_size: int = 16,
                  guards: GuardConfig | None = None, window_words: int | None = None, max_new_tokens: int = 64):
-        import torch
-        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
-
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()
         path = Path(model) if model is not None else DEFAULT_MODEL_DIR
         builtin = model is None
         if builtin and not (path / "config.json").is_file():
             raise ModelNotFound(f"the built-in post-editing model is missing from {path}; "
                                 f"train one with `repair train -o {path}` or run with --no-model")
-        if device == "cuda" and not torch.cuda.is_available():
-            raise ModelNotFound("--device cuda was asked for, but torch sees no CUDA device")
-        name = str(path) if path.exists() else str(model)
-        try:
-            self.tokenizer = AutoTokenizer.from_pretrained(name, local_files_only=True, trust_remote_code=False)
-            self.model = AutoModelForSeq2SeqLM.from_pretrained(name, local_files_only=True, use_safetensors=True,
-                                                               trust_remote_code=False)
-        except (OSError, ValueError) as exc:
-            raise ModelNotFound(f"cannot load the post-editing model {name!r}: {exc}") from None
-        self.model.float().to(device).eval()
+        if path.exists() and not (path / "config.json").is_file():
+            raise ModelNotFound(f"cannot load the post-editing model {str(path)!r}: no config.json in it")
+        if path.exists() and not any((path / f).is_file() for f in ("model.safetensors",
+                                                                     "model.safetensors.index.json")):
+            raise ModelNotFound(f"cannot load the post-editing model {str(path)!r}: no safetensors weights "
+                                "(pickled weights are never loaded)")
+        self.name = str(path) if path.exists() else str(model)
         self.device = device
         self.batch_size = batch_size
         self.guards = guards or GuardConfig()
@@ -159,7 +151,39 @@ class PostEditor:
         self.max_new_tokens = max_new_tokens
         weights = path / "model.safetensors"
         digest = hashlib.sha256(weights.read_bytes()).hexdigest()[:8] if weights.is_file() else "hub"
-        self.model_id = (f"mt-repair-default@{digest}" if builtin else f"{path.name or name}@{digest}")
+        self.model_id = (f"mt-repair-default@{digest}" if builtin else f"{path.name or self.name}@{digest}")
+        self._model = self._tokenizer = None
+        if device == "cuda" or not path.exists():
+            self._load()  # fail now, before any input is read, when the device or model is not there
+
+    # -- loading (lazy: text with nothing suspicious never imports torch) ---------------
+    def _load(self) -> None:
+        import torch
+        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        if self.device == "cuda" and not torch.cuda.is_available():
+            raise ModelNotFound("--device cuda was asked for, but torch sees no CUDA device")
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(self.name, local_files_only=True, trust_remote_code=False)
+            model = AutoModelForSeq2SeqLM.from_pretrained(self.name, local_files_only=True, use_safetensors=True,
+                                                          trust_remote_code=False)
+        except (OSError, ValueError) as exc:
+            raise ModelNotFound(f"cannot load the post-editing model {self.name!r}: {exc}") from None
+        self._model, self._tokenizer = model.float().to(self.device).eval(), tokenizer
+
+    @property
+    def model(self):
+        if self._model is None:
+            self._load()
+        return self._model
+
+    @property
+    def tokenizer(self):
+        if self._tokenizer is None:
+            self._load()
+        return self._tokenizer
 
     def signature(self) -> str:
         return f"{self.model_id}|greedy|win:{self.window_words}|{self.guards.signature()}"
@@ -215,12 +239,14 @@ class PostEditor:
                 out.append(_Window(s, sentence, spans, ws, we))
         return out
 
-    def propose(self, text: str) -> tuple[list[Proposal], list[Rejected]]:
-        """Guarded word-level proposals for ``text``, and the proposals the guards rejected."""
+    def propose(self, text: str, judged: bool = False) -> tuple[list[Proposal], list[Rejected]]:
+        """Guarded word-level proposals for ``text``, and the proposals the guards rejected.
+        ``judged``: a judge will check every proposal, so the model's own margin only has to
+        show that it prefers the edit (``GuardConfig.min_margin_judged``)."""
         scored, rejected = self.scored_proposals(text)
         accepted: list[Proposal] = []
         for p, es, cs in scored:
-            reason = check_margin(es, cs, self.guards)
+            reason = check_margin(es, cs, self.guards, judged)
             if reason:
                 rejected.append(p.reject(f"{reason} (edit {es:.2f}, copy {cs:.2f})", score=round(es - cs, 4)))
             else:
@@ -303,7 +329,7 @@ class PostEditor:
                 start = end = spans[-1][1]
                 after = " " + new
             p = Proposal(base + start, base + end, text[base + start:base + end], after, "model", self.model_id,
-                         origin=self.model_id, category="model")
+                         origin=self.model_id, category="model", sentence=(base, base + len(w.sentence)))
             edited = a[:i1] + b[j1:j2] + a[i2:]
             return p, " ".join(x for x in edited if x)
 

@@ -17,7 +17,7 @@ from repair.encoding import mojibake_edits
 
 from .conftest import ROOT, load_cases
 
-BATCH = ["fix", "--no-judge", "-q"]
+BATCH = ["fix", "--no-judge", "--no-model", "-q"]
 
 
 def run(*args, input=None):
@@ -30,7 +30,7 @@ def lines(path):
 
 @pytest.fixture(scope="module")
 def rr():
-    return RecordRepairer(Repairer(RepairConfig(use_judge=False)))
+    return RecordRepairer(Repairer(RepairConfig(use_judge=False, use_model=False)))
 
 
 # -- invalid UTF-8, NUL ---------------------------------------------------------------------------
@@ -98,7 +98,7 @@ def _max_rss_kb(args, cwd) -> tuple[int, subprocess.CompletedProcess]:
 def test_a_50mb_line_is_streamed_in_bounded_memory(tmp_path):
     glossary = tmp_path / "g.tsv"
     glossary.write_text("fleas\tchips\n", encoding="utf-8")
-    common = ["--no-judge", "-q", "--no-default-glossaries", "-g", glossary]
+    common = ["--no-judge", "--no-model", "-q", "--no-default-glossaries", "-g", glossary]
     sentence = "Shares of the group fell sharply on Monday, traders said. "
     text = "The fleas " + sentence * (50_000_000 // len(sentence)) + "The fleas"
     big = tmp_path / "big.jsonl"

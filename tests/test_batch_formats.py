@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from repair.cli import main
 
-BATCH = ["fix", "--no-judge", "-q"]
+BATCH = ["fix", "--no-judge", "--no-model", "-q"]
 
 
 def run(*args, input=None):
@@ -188,7 +188,7 @@ def test_output_never_overwrites_an_input_even_in_a_tree(tmp_path):
 def test_summary_line_on_stderr(tmp_path):
     src = tmp_path / "a.jsonl"
     src.write_text('{"text": "IA"}\n{"text": "clean"}\nnot json\n', encoding="utf-8")
-    res = CliRunner().invoke(main, ["fix", "--no-judge", str(src)])
+    res = CliRunner().invoke(main, ["fix", "--no-judge", "--no-model", str(src)])
     assert res.exit_code == 3
     assert "repair: 2 records, 1 changed, 1 edits, 1 errors, 0 warnings;" in res.stderr
     assert res.stderr.rstrip().endswith("records/s)")

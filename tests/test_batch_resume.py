@@ -19,7 +19,7 @@ from repair.cli import main
 
 from .conftest import ROOT, load_cases
 
-COMMON = ["--no-judge", "-q", "--checkpoint", "20"]
+COMMON = ["--no-judge", "--no-model", "-q", "--checkpoint", "20"]
 
 
 def _texts() -> list[str]:
@@ -62,11 +62,36 @@ def kill_after(args, cwd: Path, journal: Path, marker: str, count: int, timeout:
         else:
             pytest.fail("no checkpoint within the time limit")
     finally:
+        workers = _children(proc.pid)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         proc.stderr.close()
-    # a killed process and its spawned workers: make sure no worker writes on
-    time.sleep(0.2)
+    # the killed run's pool workers notice that their parent is gone and exit
+    deadline = time.monotonic() + 15
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [w for w in workers if _alive(w)]
+    assert not left, f"orphaned workers of the killed run still alive: {left}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
+def _children(pid: int) -> list[int]:
+    """Live child processes of ``pid`` (Linux /proc; empty elsewhere)."""
+    return [int(p.name) for p in Path("/proc").glob("[0-9]*") if _parent(int(p.name)) == pid]
 
 
 def _records(journal: Path) -> list[dict]:
@@ -168,8 +193,8 @@ def test_resume_refuses_a_changed_input_or_other_options(tmp_path):
 def test_resume_without_a_journal_starts_from_the_beginning(tmp_path):
     src = tmp_path / "a.jsonl"
     src.write_text('{"text": "IA"}\n', encoding="utf-8")
-    res = CliRunner().invoke(main, ["fix", "--no-judge", "--resume", str(src), "-o", str(tmp_path / "o.jsonl")])
+    res = CliRunner().invoke(main, ["fix", "--no-judge", "--no-model", "--resume", str(src), "-o", str(tmp_path / "o.jsonl")])
     assert res.exit_code == 0 and "nothing to resume" in res.stderr
     assert json.loads((tmp_path / "o.jsonl").read_text())["repaired"] == "AI"
-    res = CliRunner().invoke(main, ["fix", "--no-judge", "--resume", str(src)])
+    res = CliRunner().invoke(main, ["fix", "--no-judge", "--no-model", "--resume", str(src)])
     assert res.exit_code == 2 and "--resume needs an output" in res.output

@@ -37,7 +37,7 @@ def test_two_workers_give_the_same_bytes_in_the_same_order(tmp_path):
     for workers in ("1", "2"):
         out = tmp_path / f"out{workers}.jsonl"
         errors = tmp_path / f"err{workers}.jsonl"
-        res = CliRunner().invoke(main, ["fix", "--no-judge", "-q", "--workers", workers, str(src), "-o", str(out),
+        res = CliRunner().invoke(main, ["fix", "--no-judge", "--no-model", "-q", "--workers", workers, str(src), "-o", str(out),
                                         "--errors-file", str(errors)])
         assert res.exit_code == 3, res.output
         outs[workers] = (out.read_bytes(), errors.read_bytes())
@@ -51,7 +51,7 @@ def test_a_worker_that_cannot_start_reports_why(tmp_path):
     from repair.batch import work
 
     missing = tmp_path / "missing.tsv"
-    work.init_worker(RepairConfig(glossaries=(str(missing),), use_judge=False), work.TextOptions())
+    work.init_worker(RepairConfig(glossaries=(str(missing),), use_judge=False, use_model=False), work.TextOptions())
     try:
         with pytest.raises(Exception, match="missing.tsv"):
             work.process(work.JsonlSpec("x.jsonl", "text"), [work.Unit(1, b'{"text": "IA"}\n', 15, 1, 15)])
@@ -69,7 +69,7 @@ _LINES = st.one_of(
 
 @functools.lru_cache(maxsize=1)
 def _repairer():
-    return RecordRepairer(Repairer(RepairConfig(use_judge=False)))
+    return RecordRepairer(Repairer(RepairConfig(use_judge=False, use_model=False)))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -80,7 +80,7 @@ def test_every_jsonl_record_gives_one_output_or_one_error(tmp_path_factory, line
     src.write_bytes(eol.join(x.encode("utf-8", "surrogateescape") for x in lines) + eol)
     errors = d / "err.jsonl"
     stats = run_batch(plan_inputs([str(src)], str(d / "out.jsonl")), output=str(d / "out.jsonl"),
-                      repairer=_repairer(), settings=BatchSettings(config=RepairConfig(use_judge=False), quiet=True,
+                      repairer=_repairer(), settings=BatchSettings(config=RepairConfig(use_judge=False, use_model=False), quiet=True,
                                                                    errors_file=str(errors)))
     out = (d / "out.jsonl").read_bytes().splitlines()
     errs = errors.read_text(encoding="utf-8").splitlines() if errors.exists() else []
@@ -124,5 +124,5 @@ def test_summary_line_counts():
 
 
 def test_record_repairer_is_pure(seed_text):
-    rr = RecordRepairer(Repairer(RepairConfig(use_judge=False)))
+    rr = RecordRepairer(Repairer(RepairConfig(use_judge=False, use_model=False)))
     assert rr.repair(seed_text) == rr.repair(seed_text)

@@ -42,3 +42,30 @@ def test_merged_edit_names_both_sources():
     text, edits = compose_edits(t0, e1, [Edit(7, 12, "fleas", "chips", "model", None, "m")])
     assert text == "the AI chips"
     assert [(e.before, e.after, e.source) for e in edits] == [("IA", "AI", "glossary"), ("fleas", "chips", "model")]
+
+
+def test_a_second_pass_edit_keeps_its_sentence_span_in_original_coordinates():
+    from repair.edit import locate_edits
+
+    t0 = "Le IA race. The society rose."
+    _, first = locate_edits(t0, [Edit(3, 5, "IA", "AI", "glossary", "ACRONYM_IA"),
+                                 Edit(0, 2, "Le", "The", "glossary", "ARTICLE")])
+    t1 = apply_edits(t0, first)
+    assert t1 == "The AI race. The society rose."
+    s1 = t1.index("The society")
+    edit = Edit(t1.index("society"), t1.index("society") + 7, "society", "company", "model", "m",
+                sentence=(s1, len(t1)))
+    text, edits = compose_edits(t0, first, [edit])
+    (model,) = [e for e in edits if e.source == "model"]
+    assert text == "The AI race. The company rose."
+    assert t0[model.sentence[0]:model.sentence[1]] == "The society rose."
+    assert Edit.from_dict(model.to_dict()) == model
+
+
+def test_a_merged_edit_takes_the_sentence_of_its_model_part():
+    t0 = "the IA fleas"
+    from repair.edit import locate_edits
+
+    _, first = locate_edits(t0, [Edit(4, 6, "IA", "AI", "glossary", "ACRONYM_IA")])
+    text, edits = compose_edits(t0, first, [Edit(0, 6, "the AI", "AI", "model", None, sentence=(0, 12))])
+    assert text == "AI fleas" and edits[0].source == "glossary+model" and edits[0].sentence == (0, 12)

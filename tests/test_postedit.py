@@ -35,6 +35,12 @@ def full() -> Repairer:
     return Repairer(DEFAULT_CONFIG.with_options(use_model=True, use_judge=False))
 
 
+@pytest.fixture(scope="session")
+def default() -> Repairer:
+    # the default pipeline: glossary, judge, post-editor (its edits gated by the judge)
+    return Repairer(DEFAULT_CONFIG)
+
+
 def test_builtin_model_ships_complete():
     for name in ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "MODEL_CARD.md"):
         assert (DEFAULT_MODEL_DIR / name).is_file(), name
@@ -90,6 +96,90 @@ def test_suspicion_picks_round_trip_markers(sentence, words):
 
 def test_unsuspicious_text_skips_the_model(editor):
     assert editor.windows("The central bank raised rates. Fans cheered.") == []
+
+
+def test_the_model_is_on_by_default_and_loads_only_for_suspicious_text():
+    assert DEFAULT_CONFIG.use_model and Repairer(DEFAULT_CONFIG).postedit is not None
+    fresh = PostEditor()
+    assert fresh.propose("The central bank raised rates. Fans cheered.") == ([], [])
+    assert fresh._model is None  # nothing worth a look: torch never ran
+    fresh.propose("The society said her profits rose.")
+    assert fresh._model is not None
+
+
+# -- the default pipeline: model proposals, glossary blockers, the judge ----------------
+
+def _garbled_dev():
+    return [r for r in DEV if r["kind"] == "garbled"]
+
+
+def test_default_pipeline_with_the_model_beats_it_without_on_the_dev_set(default):
+    """The issue's bar, on eval/dev.jsonl: the default pipeline (with the model) scores a lower
+    TER than the same pipeline without the model, which scores lower than doing nothing; every
+    model edit is one the reference makes; no clean control changes."""
+    from sacrebleu.metrics import TER
+
+    without = Repairer(DEFAULT_CONFIG.with_options(use_model=False))
+    recs = _garbled_dev()
+    refs = [[r["reference"] for r in recs]]
+    ter = TER(case_sensitive=True)
+    outs = [default.repair(r["source"]) for r in recs]
+    model_edits = [(r["id"], e) for r, o in zip(recs, outs) for e in o.edits if "model" in e.source]
+    assert model_edits, "the model made no edit on the dev set"
+    for rid, e in model_edits:
+        assert e.after.strip(" ,.") in next(r["reference"] for r in recs if r["id"] == rid), (rid, e.describe())
+    none = ter.corpus_score([r["source"] for r in recs], refs).score
+    base = ter.corpus_score([without.repair(r["source"]).text for r in recs], refs).score
+    with_model = ter.corpus_score([o.text for o in outs], refs).score
+    assert with_model < base < none
+    for r in DEV:
+        if r["kind"] == "clean":
+            assert default.repair(r["source"]).text == r["source"], r["id"]
+
+
+BUILDING_SOCIETY = ("The Yorkshire Building Society said it would close 12 branches as more customers bank online. "
+                    "The society said no jobs would be lost and that staff would move to other branches.")
+
+
+def test_model_proposals_on_words_a_glossary_blocker_keeps_are_vetoed(editor, default):
+    # the model alone would change this society (it cannot see that it is a building society) ...
+    proposals, _ = editor.propose(BUILDING_SOCIETY, judged=True)
+    assert any(p.before == "society" and p.after == "company" for p in proposals)
+    # ... the glossary's blocker for SOCIETY_COMPANY says the text is right there, and wins
+    out = default.repair(BUILDING_SOCIETY)
+    assert out.text == BUILDING_SOCIETY
+    assert any(r.source == "model" and r.reason.startswith("the glossary keeps this text: SOCIETY_COMPANY blocked by")
+               for r in out.rejected)
+
+
+def test_model_edits_name_the_sentence_they_were_made_in(default):
+    rec = next(r for r in DEV if r["id"] == "tech-01")
+    text = rec["source"]
+    out = default.repair(text)
+    model = [e for e in out.edits if "model" in e.source]
+    assert model
+    starts = [0] + [m.end() for m in __import__("re").finditer(r"(?<=[.!?])\s+", text)]
+    for e in model:
+        a, b = e.sentence
+        assert a <= e.start < e.end <= b and a in starts, (e.describe(), text[a:b])
+        assert text[a:b].rstrip().endswith((".", "!", "?", "”", '"'))
+
+
+def test_fluent_round_trip_wording_is_never_undone(default):
+    from repair.train.noise import FLUENT, undo_candidates
+
+    text = "Zhukov told journalists the legislators had declared a holiday, a spokesperson said in a press release."
+    assert default.repair(text).text == text
+    assert undo_candidates(text) == []
+    assert "told journalists" in FLUENT
+
+
+def test_judged_margin_is_the_models_preference_and_the_unjudged_one_stricter():
+    g = GuardConfig()
+    assert g.min_margin_judged <= 0.0 < g.min_margin
+    assert check_margin(-1.0, -1.05, g, judged=True) is None   # the model prefers the edit: the judge decides
+    assert check_margin(-1.0, -1.05, g)                         # alone it needs the calibrated margin
+    assert check_margin(-1.1, -1.0, g, judged=True)             # never an edit the model likes less than a copy
 
 
 # -- diffing model output into guarded proposals ---------------------------------------

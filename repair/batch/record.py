@@ -80,8 +80,8 @@ class RecordRepairer:
         for a, b in zip(points, points[1:]):
             r = self._repair_piece(text[a:b])
             texts.append(r.text)
-            edits += [replace(e, start=e.start + a, end=e.end + a, out_start=e.out_start + out_offset,
-                              out_end=e.out_end + out_offset) for e in r.edits]
+            edits += [replace(e.shifted(a), out_start=e.out_start + out_offset, out_end=e.out_end + out_offset)
+                      for e in r.edits]
             rejected += [replace(x, start=x.start + a, end=x.end + a) for x in r.rejected]
             out_offset += len(r.text)
         return Repaired("".join(texts), tuple(edits), tuple(rejected))

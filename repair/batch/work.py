@@ -85,6 +85,7 @@ def init_worker(config: RepairConfig, options: TextOptions, threads: int | None 
 
     ``threads``: the intra-op threads each worker's models may use (the cores shared out
     among the workers, so that N workers do not each start a thread per core)."""
+    _exit_when_orphaned(os.getppid())
     if threads:
         for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ.setdefault(var, str(threads))
@@ -97,6 +98,22 @@ def init_worker(config: RepairConfig, options: TextOptions, threads: int | None 
         _STATE.pop("error", None)
     except BaseException as exc:  # noqa: BLE001 - reported by process()
         _STATE["error"] = exc
+
+
+def _exit_when_orphaned(parent: int, every: float = 1.0) -> None:
+    """A pool worker whose parent was killed (SIGKILL, OOM killer) can wait forever on the
+    pool's queue locks, holding its models in memory; a daemon thread ends the process
+    once the parent is gone. Nothing is lost: the parent's journal has every finished
+    chunk, and ``--resume`` redoes the rest."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(3)
+
+    threading.Thread(target=watch, name="mt-repair-orphan-watch", daemon=True).start()
 
 
 def use_repairer(repairer: RecordRepairer) -> None:

@@ -21,6 +21,10 @@ from ..segment import sentence_around
 from .prefilter import required_literals
 from .rules import Glossary, Rule, word_list_regex
 
+#: How a hit held back by a blocker (``unless``/``unless_near``) says so: the rule's author
+#: has declared the text correct there, and later stages respect that (see :func:`is_blocked`).
+BLOCKED = "blocked by"
+
 _FOLD_MAP = str.maketrans({"’": "'", "‘": "'", "\u00a0": " ", "\u202f": " ", "\u2009": " "})
 _WORD = re.compile(r"\w+")
 
@@ -226,7 +230,7 @@ class CompiledGlossary:
         for regex in ([checks.unless] if checks.unless else []) + checks.unless_regex:
             for m in regex.finditer(text, max(ls, start - 120), min(le, end + 120)):
                 if m.start() < end and start < m.end():
-                    return f"blocked by {m.group(0)!r}", True
+                    return f"{BLOCKED} {m.group(0)!r}", True
         if rule.window is None:
             ws, we = ctx.sentence(start, end)
             where = "sentence"
@@ -236,13 +240,25 @@ class CompiledGlossary:
         if checks.unless_near:
             for m in checks.unless_near.finditer(text, ws, we):
                 if not (m.start() < end and start < m.end()):
-                    return f"blocked by {m.group(0)!r} in {where}", True
+                    return f"{BLOCKED} {m.group(0)!r} in {where}", True
         if checks.triggers:
             for m in checks.triggers.finditer(text, ws, we):
                 if not (m.start() < end and start < m.end()):
                     return None, False
             return f"no trigger in {where}", False
         return None, False
+
+
+def is_blocked(rejected: Rejected) -> bool:
+    """Whether a glossary hit was held back by a blocker (a hard "keep" on its words), not
+    only for want of a trigger.
+
+    >>> is_blocked(Rejected(0, 7, "society", "company", "glossary", "X", "blocked by 'building society'"))
+    True
+    >>> is_blocked(Rejected(0, 7, "society", "company", "glossary", "X", "no trigger in sentence"))
+    False
+    """
+    return rejected.source == "glossary" and rejected.reason.startswith(BLOCKED)
 
 
 def _whole_line(text: str, start: int, end: int, delete: bool) -> tuple[int, int] | None:
