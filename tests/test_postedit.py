@@ -293,3 +293,16 @@ def test_missing_model_is_a_usage_error(tmp_path):
     src.write_text("x\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["fix", str(src), "--model", str(tmp_path / "nowhere")])
     assert result.exit_code == 2 and "cannot load the post-editing model" in result.output
+
+
+def test_judged_validation_reports_both_pipelines():
+    from repair.train.calibrate import judged_validation
+
+    src = "The society, which already designs the chips in its Mac computers, is under pressure to catch up."
+    pairs = [{"src": src, "tgt": src.replace("society", "company")},
+             {"src": "Zhukov told journalists the games could be held in Kazan.",
+              "tgt": "Zhukov told journalists the games could be held in Kazan."}]
+    row = judged_validation(None, pairs)
+    assert row["pairs"] == 2 and row["copies"] == 1
+    assert row["copies_changed_model"] == 0 and row["model_edits_no_model"] == 0
+    assert row["model_edits_model"] >= 1 and row["ter_model"] < row["ter_no_model"]

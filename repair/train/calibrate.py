@@ -6,6 +6,10 @@ training, already through the glossary pass) and on the do-no-harm cases
 the validation TER with and without the model and how many clean texts would change.
 
     python -m repair.train.calibrate MODEL_DIR --work build/train
+
+``--judged`` instead runs the default pipeline (glossary, judge, and the model gated by the
+judge at ``GuardConfig.min_margin_judged``) on the same validation pairs, with and without
+the model, and prints TER, exact repairs and copies changed for both.
 """
 from __future__ import annotations
 
@@ -59,6 +63,30 @@ def calibrate(model: str, valid_pairs: list[dict], clean_texts: list[str], margi
     return rows
 
 
+def judged_validation(model: str | None, valid_pairs: list[dict]) -> dict:
+    """The default pipeline with and without ``model`` on validation pairs (judge on)."""
+    from sacrebleu.metrics import TER
+
+    from ..config import DEFAULT_CONFIG
+    from ..pipeline import Repairer
+
+    ter = TER(case_sensitive=True)
+    refs = [[p["tgt"] for p in valid_pairs]]
+    copies = [i for i, p in enumerate(valid_pairs) if p["src"] == p["tgt"]]
+    row: dict = {"pairs": len(valid_pairs), "copies": len(copies),
+                 "ter_input": round(ter.corpus_score([p["src"] for p in valid_pairs], refs).score, 2)}
+    for name, cfg in (("no_model", DEFAULT_CONFIG.with_options(use_model=False)),
+                      ("model", DEFAULT_CONFIG.with_options(use_model=True, model=model))):
+        repairer = Repairer(cfg)
+        outs = [repairer.repair(p["src"]) for p in valid_pairs]
+        hyps = [o.text for o in outs]
+        row[f"ter_{name}"] = round(ter.corpus_score(hyps, refs).score, 2)
+        row[f"exact_{name}"] = sum(h == p["tgt"] for h, p in zip(hyps, valid_pairs))
+        row[f"copies_changed_{name}"] = sum(hyps[i] != valid_pairs[i]["src"] for i in copies)
+        row[f"model_edits_{name}"] = sum(1 for o in outs for e in o.edits if "model" in e.source)
+    return row
+
+
 @click.command()
 @click.argument("model", type=click.Path(exists=True, file_okay=False))
 @click.option("--work", default="build/train", show_default=True, type=click.Path(exists=True, file_okay=False),
@@ -66,10 +94,15 @@ def calibrate(model: str, valid_pairs: list[dict], clean_texts: list[str], margi
 @click.option("--limit", type=int, default=400, show_default=True, help="Validation pairs to use.")
 @click.option("--clean", "clean_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="JSONL of clean texts (field 'original') that must not change; default tests/cases/negative.jsonl.")
-def main(model, work, limit, clean_files):
+@click.option("--judged", is_flag=True,
+              help="Run the default pipeline (judge on) with and without the model instead of the margin sweep.")
+def main(model, work, limit, clean_files, judged):
     from .pairs import read_jsonl
 
     valid = read_jsonl(Path(work) / "valid.jsonl")[:limit]
+    if judged:
+        click.echo(json.dumps(judged_validation(model, valid)))
+        return
     files = clean_files or [p for p in [Path("tests/cases/negative.jsonl")] if p.exists()]
     clean = [json.loads(line)["original"] for f in files for line in Path(f).read_text(encoding="utf-8").splitlines()
              if line.strip()]
