@@ -48,7 +48,17 @@ def test_explain_names_rule_file_line_and_change(runner):
     assert res.exit_code == 0
     assert f"{SEED}:1:157: glossary ACRONYM_IA (glossaries/fr-en.yaml:" in res.stderr
     assert "'IA' -> 'AI'" in res.stderr
-    assert "held back glossary ACTIONS_SHARES 'action' -> 'shares': blocked by 'in action'" in res.stderr
+    # a held-back proposal names its source, change and reason
+    assert f"{SEED}:14:28: held back model mt-repair-default@" in res.stderr
+    assert "'It' -> 'He': model margin" in res.stderr
+
+
+def test_explain_names_the_blocker_that_held_a_glossary_hit_back(runner, tmp_path):
+    src = tmp_path / "a.txt"
+    src.write_text("The military actions of the government fell short of a war.\n", encoding="utf-8")
+    res = runner.invoke(main, ["fix", "--explain", "--no-model", str(src)])
+    assert res.exit_code == 0 and res.stdout == "The military actions of the government fell short of a war.\n"
+    assert "held back glossary ACTIONS_SHARES 'actions' -> 'shares': blocked by 'military actions'" in res.stderr
 
 
 def test_output_file_is_written_and_input_never_clobbered(runner, tmp_path):
