@@ -32,7 +32,7 @@ class GuardConfig:
     #: must reach this margin (nats per token).
     #: Used when no judge checks the model's edits: chosen on held-out data for the built-in
     #: model so that no clean text changes (see its MODEL_CARD.md).
-    min_margin: float = 0.21
+    min_margin: float = 0.31
     #: Used when the language-model judge checks every model edit (the default pipeline): the
     #: model must prefer the edit to a copy at all, and the judge's own margin decides.
     min_margin_judged: float = 0.0
