@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from . import __version__
-from .batch.engine import BatchFailure, BatchSettings, BatchUsageError, _size, run_batch
+from .batch.engine import BatchFailure, BatchSettings, BatchUsageError, _ErrorSink, _size, run_batch
 from .batch.progress import FixStats, Reporter
 from .batch.record import RecordRepairer, TextOptions
 from .batch.work import JsonlSpec, Unit, process, use_repairer
@@ -300,7 +300,7 @@ def _partitioned(client, specs, output, settings: BatchSettings, signature, pipe
                 part = fut.result()
                 reporter.advance(part["input_bytes"], part["records"])
         total = FixStats()
-        errors = _Errors(settings.errors_file, reporter)
+        errors = _ErrorSink(settings.errors_file, reporter)
         parts = []
         try:
             for spec, fut in zip(specs, futures):
@@ -415,28 +415,6 @@ def repair_partition(settings: BatchSettings, spec: InputSpec, signature: str, r
             "target_identity": {"size": st.st_size, "mtime_ns": st.st_mtime_ns}, "part": part},
             ensure_ascii=False).encode("utf-8", "surrogatepass"))
     return part
-
-
-class _Errors:
-    """Error records of a partitioned run, in input order: --errors-file, or stderr."""
-
-    def __init__(self, path: str | None, reporter: Reporter):
-        self.reporter = reporter
-        self.fh = None
-        if path:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self.fh = open(path, "ab")
-
-    def write(self, record: dict) -> None:
-        line = json.dumps(record, ensure_ascii=False)
-        if self.fh is not None:
-            self.fh.write(line.encode("utf-8", "surrogatepass") + b"\n")
-        else:
-            self.reporter.message(line)
-
-    def close(self) -> None:
-        if self.fh is not None:
-            self.fh.close()
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
