@@ -11,6 +11,7 @@ from repair.evaluation.datasets import CATEGORIES, DatasetError, flatten, load_d
 from .conftest import ROOT
 
 DEV = ROOT / "eval" / "dev.jsonl"
+HELDOUT = ROOT / "eval" / "heldout.jsonl"
 README = ROOT / "eval" / "README.md"
 
 
@@ -32,6 +33,27 @@ def test_dev_set_loads_with_located_edits():
             assert e.category in CATEGORIES
         if r.clean:
             assert r.source == r.reference and not r.edits and r.traps
+
+
+def test_heldout_set_loads_and_its_edits_rebuild_each_reference():
+    """eval/heldout.jsonl (reporting only, see eval/README.md): well-formed, never tuned on."""
+    ds = load_dataset(HELDOUT)
+    assert len(ds) == 150 and sum(r.clean for r in ds) == 42
+    assert all(r.id.startswith("ho-") for r in ds)
+    for r in ds:
+        if r.clean:
+            assert r.source == r.reference and not r.edits and r.traps
+            assert all(t in r.source for t in r.traps)
+            continue
+        assert 3 <= len(r.edits) <= 7 and r.source != r.reference
+        spans = sorted(r.edits, key=lambda e: e.start)
+        assert all(a.end <= b.start for a, b in zip(spans, spans[1:]))  # no edit builds on another
+        rebuilt, pos = [], 0
+        for e in spans:
+            assert r.source.count(e.before) == 1  # each `before` is unique in its source
+            rebuilt += [r.source[pos:e.start], e.after]
+            pos = e.end
+        assert "".join(rebuilt) + r.source[pos:] == r.reference
 
 
 def test_jsonl_defaults_and_optional_fields(tmp_path):
