@@ -191,7 +191,7 @@ def bench_workers(tmp: Path, runs: dict, repeats: int, rnd, source: str | None) 
 
 def bench_glossary_io(tmp: Path, size: int, repeats: int, rnd, source: str | None) -> dict:
     from repair.batch.engine import BatchSettings, run_batch
-    from repair.batch.record import RecordRepairer
+    from repair.batch.executors import InProcess
     from repair.config import RepairConfig
     from repair.io.sources import plan_inputs
     from repair.pipeline import Repairer
@@ -200,13 +200,13 @@ def bench_glossary_io(tmp: Path, size: int, repeats: int, rnd, source: str | Non
     write_big(src, size, rnd, source)
     nbytes = src.stat().st_size
     config = RepairConfig(use_judge=False, use_model=False)
-    rr = RecordRepairer(Repairer(config))
-    settings = BatchSettings(config=config, quiet=True)
+    executor = InProcess(Repairer(config))
+    settings = BatchSettings(quiet=True)
 
     def glossary() -> float:
         out = tmp / "io.out.jsonl"
         t = time.perf_counter()
-        run_batch(plan_inputs([str(src)], str(out)), settings, output=str(out), repairer=rr)
+        run_batch(plan_inputs([str(src)], str(out)), executor, settings, output=str(out))
         return time.perf_counter() - t
 
     def bare() -> float:

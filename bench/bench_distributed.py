@@ -106,24 +106,26 @@ def bench_throughput(tmp: Path, records: int, repeats: int) -> dict:
     for k in range(4):
         write_jsonl(shards / f"shard-{k}.jsonl", texts[k::4])
     config = RepairConfig(use_model=False, use_judge=False)
-    settings = BatchSettings(config=config, quiet=True)
+    settings = BatchSettings(quiet=True)
     clusters, startup = {}, {}
     for n in (1, 2):
         t = time.perf_counter()
         clusters[n] = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None)
         startup[n] = time.perf_counter() - t
     runs = {
-        "local -j1": lambda out: fix_files([str(corpus)], str(out / "o.jsonl"), settings=_w(settings, 1)),
-        "local -j2": lambda out: fix_files([str(corpus)], str(out / "o.jsonl"), settings=_w(settings, 2)),
+        "local -j1": lambda out: fix_files([str(corpus)], str(out / "o.jsonl"), config=config,
+                                           settings=_w(settings, 1)),
+        "local -j2": lambda out: fix_files([str(corpus)], str(out / "o.jsonl"), config=config,
+                                           settings=_w(settings, 2)),
         "dask 1 worker, -o FILE": lambda out: fix_on_cluster([str(corpus)], str(out / "o.jsonl"),
                                                              scheduler=clusters[1].scheduler_address,
-                                                             settings=settings),
+                                                             config=config, settings=settings),
         "dask 2 workers, -o FILE": lambda out: fix_on_cluster([str(corpus)], str(out / "o.jsonl"),
                                                               scheduler=clusters[2].scheduler_address,
-                                                              settings=settings),
+                                                              config=config, settings=settings),
         "dask 2 workers, -o DIR (4 parts)": lambda out: fix_on_cluster([str(shards)], str(out / "dir"),
                                                                        scheduler=clusters[2].scheduler_address,
-                                                                       settings=settings),
+                                                                       config=config, settings=settings),
     }
     times: dict[str, list[float]] = {k: [] for k in runs}
     reference = None
@@ -161,13 +163,12 @@ import json, resource, statistics, sys, time
 sys.path.insert(0, sys.argv[1])
 options = json.loads(sys.argv[2])
 texts = [json.loads(x)["text"] for x in open(sys.argv[3], encoding="utf-8")]
-from repair.batch.record import RecordRepairer
 from repair.config import RepairConfig
 from repair.pipeline import Repairer
 t = time.perf_counter()
-rr = RecordRepairer(Repairer(RepairConfig(**options)))
+rr = Repairer(RepairConfig(**options))
 build = time.perf_counter() - t
-judge = rr.repairer.judge
+judge = rr.judge
 t = time.perf_counter()
 if judge is not None:
     judge.scorer  # the judge loads lazily, on the first proposal that needs it: load it now
@@ -227,9 +228,8 @@ def bench_worker_memory(tmp: Path, n: int) -> dict:
         for name, options in (("glossary only", {"use_model": False, "use_judge": False}),
                               ("default (glossary + judge)", {})):
             log(f"  worker memory: {name}")
-            settings = BatchSettings(config=RepairConfig(**options), quiet=True)
             fix_on_cluster([str(corpus)], str(tmp / f"mem-{len(out)}.jsonl"), scheduler=lc.scheduler_address,
-                           settings=settings)
+                           config=RepairConfig(**options), settings=BatchSettings(quiet=True))
             out[name] = list(client.run(lambda: psutil.Process().memory_info().rss).values())[0] / 2**20
     return out
 

@@ -7,7 +7,7 @@ Run from the repository root::
     python bench/bench_judge.py --reps 3 --threads 1   # quicker; steadier on a shared machine
 
 Workload: every candidate the judge scores on ``eval/dev.jsonl`` (the shipped glossary's
-``judge: true`` proposals plus the rescue candidates of repair.judge_calibration), and,
+``judge: true`` proposals plus the rescue candidates of repair.evaluation.calibration.judge), and,
 for the garble score, every paragraph of the dev set.
 
 Contenders, the same model and the same candidates, in interleaved repetitions (each
@@ -37,7 +37,7 @@ from repair.config import DEFAULT_CONFIG  # noqa: E402
 from repair.evaluation.datasets import load_dataset  # noqa: E402
 from repair.garble import score_documents  # noqa: E402
 from repair.judge import Judge, LMScorer  # noqa: E402
-from repair.judge_calibration import rescue_glossary  # noqa: E402
+from repair.evaluation.calibration.judge import rescue_glossary  # noqa: E402
 from repair.pipeline import Repairer  # noqa: E402
 from repair.segment import sentence_spans  # noqa: E402
 

@@ -4,11 +4,11 @@
 >>> repair_text("Shares rose 7 % on Monday.").text
 'Shares rose 7% on Monday.'
 """
-from .config import RepairConfig
+from .config import DEFAULT_CONFIG, RepairConfig
 from .edit import Edit, Proposal, Rejected, Repaired, apply_edits
 from .pipeline import Repairer, get_repairer, repair_text
 
 __version__ = "0.1.0"
 
-__all__ = ["Edit", "Proposal", "Rejected", "RepairConfig", "Repaired", "Repairer", "__version__",
+__all__ = ["DEFAULT_CONFIG", "Edit", "Proposal", "Rejected", "RepairConfig", "Repaired", "Repairer", "__version__",
            "apply_edits", "get_repairer", "repair_text"]

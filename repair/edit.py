@@ -6,7 +6,7 @@ so ``apply_edits(original, repaired.edits) == repaired.text`` holds for every ou
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Iterable, Sequence
 
 
@@ -33,7 +33,8 @@ class Edit:
     sentence: tuple[int, int] | None = None
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The record form of the edit (JSON values), as output records carry it."""
+        return {name: getattr(self, name) for name in _EDIT_FIELDS}
 
     @classmethod
     def from_dict(cls, data: dict) -> "Edit":
@@ -47,11 +48,6 @@ class Edit:
         sentence = None if self.sentence is None else (self.sentence[0] + offset, self.sentence[1] + offset)
         return _replace(self, start=self.start + offset, end=self.end + offset, sentence=sentence)
 
-    def describe(self) -> str:
-        where = f" ({self.origin})" if self.origin else ""
-        rule = self.rule_id or "-"
-        ctx = f" in sentence [{self.sentence[0]}:{self.sentence[1]}]" if self.sentence else ""
-        return f"[{self.start}:{self.end}] {self.source}:{rule}{where}  {self.before!r} -> {self.after!r}{ctx}"
 
 
 @dataclass(frozen=True)
@@ -69,11 +65,8 @@ class Rejected:
     score: float | None = None
 
     def to_dict(self) -> dict:
-        return asdict(self)
-
-    def describe(self) -> str:
-        return (f"[{self.start}:{self.end}] {self.source}:{self.rule_id or '-'}  "
-                f"{self.before!r} -> {self.after!r}  rejected: {self.reason}")
+        """The record form (JSON values), as ``--explain`` JSON records carry it."""
+        return {name: getattr(self, name) for name in _REJECTED_FIELDS}
 
 
 @dataclass(frozen=True)
@@ -112,6 +105,9 @@ class Proposal:
     held: str | None = None
     #: the sentence the proposal was made in (model proposals), as in :attr:`Edit.sentence`
     sentence: tuple[int, int] | None = None
+    #: where the judge should start reading, when the proposal depends on something before
+    #: its own window (a pronoun's antecedent); only within the same paragraph
+    context: int | None = None
 
     def accept(self, score: float | None = None) -> Edit:
         return Edit(self.start, self.end, self.before, self.after, self.source, self.rule_id,
@@ -120,6 +116,10 @@ class Proposal:
     def reject(self, reason: str, score: float | None = None) -> Rejected:
         return Rejected(self.start, self.end, self.before, self.after, self.source, self.rule_id,
                         reason, self.origin, score)
+
+
+_EDIT_FIELDS = tuple(f.name for f in fields(Edit))
+_REJECTED_FIELDS = tuple(f.name for f in fields(Rejected))
 
 
 class OverlappingEditsError(ValueError):
@@ -145,9 +145,9 @@ def locate_edits(text: str, edits: Iterable[Edit]) -> tuple[str, tuple[Edit, ...
     out_len = 0
     for e in ordered:
         if e.start < pos:
-            raise OverlappingEditsError(f"edit {e.describe()} overlaps an earlier edit")
+            raise OverlappingEditsError(f"edit {e!r} overlaps an earlier edit")
         if text[e.start:e.end] != e.before:
-            raise ValueError(f"edit {e.describe()} does not match text {text[e.start:e.end]!r}")
+            raise ValueError(f"edit {e!r} does not match text {text[e.start:e.end]!r}")
         gap = text[pos:e.start]
         parts.append(gap)
         out_len += len(gap)
@@ -241,6 +241,22 @@ def _sentence_to_original(e: Edit, firsts: Sequence[Edit]) -> tuple[int, int] | 
 def _last_kind(groups) -> int:
     f, s = groups[-1]
     return 1 if s else 0
+
+
+def to_output(pos: int, firsts: Sequence[Edit]) -> int:
+    """Map a position in the original text to the text that ``firsts`` (located edits, see
+    :func:`locate_edits`) produced; the position must not lie inside an edit.
+
+    >>> _, located = locate_edits("the IA fleas", [Edit(4, 6, "IA", "AI!", "glossary")])
+    >>> to_output(7, located)
+    8
+    """
+    delta = 0
+    for e in firsts:
+        if e.end > pos:
+            break
+        delta += (e.out_end - e.out_start) - (e.end - e.start)
+    return pos + delta
 
 
 def to_original(pos: int, firsts: Sequence[Edit], side: str) -> int:

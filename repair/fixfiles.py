@@ -1,19 +1,20 @@
 """Repairing whole inputs: the library behind ``repair fix``.
 
 :func:`fix_files` plans the inputs (files, directories, stdin; see
-:mod:`repair.io.sources`) and runs the batch engine (:mod:`repair.batch.engine`).
-:func:`fix_document` and :func:`fix_jsonl` repair one open stream into another, for
-callers that manage their own files.
+:mod:`repair.io.sources`) and runs the batch engine (:mod:`repair.batch.engine`) with a
+Repairer (or a configuration to build one per worker process). :func:`fix_document` and
+:func:`fix_jsonl` repair one open stream into another, for callers that manage their own
+files.
 """
 from __future__ import annotations
 
 from typing import BinaryIO, Callable, Sequence
 
 from .batch.engine import BatchSettings, BatchUsageError, run_batch
+from .batch.executors import executor_for
 from .batch.progress import FixStats, Reporter
-from .batch.record import RecordRepairer, TextOptions
-from .batch.work import JsonlSpec, TextSpec, Unit, process, use_repairer
-from .batch.chunks import split_points
+from .batch.work import JsonlSpec, TextSpec, Unit, process
+from .config import DEFAULT_CONFIG, RepairConfig
 from .io import RecordError
 from .io.read import decode_document
 from .io.sources import FORMATS, PlanError, detect_format, plan_inputs
@@ -24,10 +25,13 @@ __all__ = ["FORMATS", "FixStats", "detect_format", "fix_document", "fix_files", 
 Explainer = Callable[[str], None]
 
 
-def fix_files(inputs: Sequence[str], output: str | None = None, *, fmt: str | None = None,
-              globs: Sequence[str] = (), in_place: bool = False, settings: BatchSettings = BatchSettings(),
+def fix_files(inputs: Sequence[str], output: str | None = None, *, config: RepairConfig = DEFAULT_CONFIG,
+              repairer: Repairer | None = None, fmt: str | None = None, globs: Sequence[str] = (),
+              in_place: bool = False, settings: BatchSettings = BatchSettings(),
               stdout: BinaryIO | None = None, reporter: Reporter | None = None) -> FixStats:
-    """Repair ``inputs`` into ``output`` (a file, a directory, or stdout when None).
+    """Repair ``inputs`` into ``output`` (a file, a directory, or stdout when None) with
+    ``repairer`` (or, when None, a Repairer built for ``config``: once here for one worker,
+    once per worker process for more).
 
     Raises BatchUsageError for inputs and options that cannot work together,
     repair.glossary.GlossaryError for a malformed glossary, BatchFailure when the run
@@ -37,43 +41,29 @@ def fix_files(inputs: Sequence[str], output: str | None = None, *, fmt: str | No
         specs = plan_inputs(inputs, output, fmt, globs, in_place)
     except PlanError as exc:
         raise BatchUsageError(str(exc)) from None
-    if settings.workers <= 1:
-        repairer = RecordRepairer(Repairer(settings.config), settings.text)
-        signature = repairer.repairer.glossary.signature()
-    else:  # the workers build their own; check the glossaries here, once
-        from .glossary import load_glossaries
+    if repairer is None:
+        # built here even for a process pool: a malformed glossary is an error before any worker starts
+        from .pipeline import get_repairer
 
-        repairer = None
-        signature = "+".join(g.signature() for g in load_glossaries(settings.config.glossaries,
-                                                                    settings.config.default_glossaries))
-    return run_batch(specs, settings, output=output, repairer=repairer, glossary_signature=signature,
+        repairer = get_repairer(config)
+    executor = executor_for(repairer, repairer.config, settings.workers)
+    return run_batch(specs, executor, settings, output=output, signature=repairer.glossary.signature(),
                      stdout=stdout, reporter=reporter)
-
-
-def _record_repairer(repairer: Repairer | RecordRepairer) -> RecordRepairer:
-    return repairer if isinstance(repairer, RecordRepairer) else RecordRepairer(repairer, TextOptions())
-
-
-def _stream_units(rr: RecordRepairer, spec, units: list[Unit]):
-    use_repairer(rr)
-    return process(spec, units)
 
 
 def fix_document(repairer: Repairer, src: BinaryIO, name: str, dst: BinaryIO,
                  errors: str = "strict", on_explain: Explainer | None = None) -> FixStats:
     """Repair one text document from ``src`` into ``dst`` (raises InputError for invalid UTF-8)."""
     text = decode_document(src.read(), name, errors)
-    rr = _record_repairer(repairer)
-    markup = rr.is_markup(text)
-    spec = TextSpec(name, markup, on_explain is not None)
-    points = [0, len(text)] if markup else split_points(text, rr.options.max_chars, rr.options.max_line)
+    spec = TextSpec(name, on_explain is not None)
+    points = repairer.pieces(text)
     stats = FixStats(records=1)
     line, col = 1, 1
     for a, b in zip(points, points[1:]):
         piece = text[a:b]
-        (o,) = _stream_units(rr, spec, [Unit(line, piece, None, line, len(piece), col=col)])
+        (o,) = process(repairer, spec, [Unit(line, piece, None, line, len(piece), col=col)])
         if o.error:
-            raise RuntimeError(o.error["error"])
+            raise RuntimeError(o.error.reason)
         dst.write(o.out)
         stats.changed = stats.changed or int(o.changed)
         stats.edits += o.edits
@@ -92,19 +82,17 @@ def fix_jsonl(repairer: Repairer, src: BinaryIO, name: str, dst: BinaryIO, text_
     ``edits`` added (and ``rejected`` when explaining). A line that is not a record yields
     one error record through ``on_error`` instead of an output record."""
     spec = JsonlSpec(name, text_field, errors, on_explain is not None)
-    rr = _record_repairer(repairer)
     stats = FixStats()
     offset = 0
     for number, raw in enumerate(src, start=1):
         offset += len(raw)
         if not raw.strip():
             continue
-        (o,) = _stream_units(rr, spec, [Unit(number, raw, offset, number, len(raw))])
+        (o,) = process(repairer, spec, [Unit(number, raw, offset, number, len(raw))])
         if o.error is not None:
             stats.errors += 1
             if on_error:
-                e = o.error
-                on_error(RecordError(e["file"], e["line"], e["error"], e.get("input", "")))
+                on_error(o.error)
             continue
         if not o.out:
             continue

@@ -14,8 +14,8 @@ nats. A loser becomes a :class:`~repair.edit.Rejected` with both scores in its r
 the (negative or too small) difference as its score, which ``--explain`` prints.
 
 **The margin.** The default, :data:`DEFAULT_MARGIN` = 2.0 nats, was chosen on
-``eval/dev.jsonl`` with :mod:`repair.judge_calibration` (``python -m
-repair.judge_calibration eval/dev.jsonl``): every candidate the judge would see on the dev
+``eval/dev.jsonl`` with :mod:`repair.evaluation.calibration.judge` (``python -m
+repair.evaluation.calibration judge eval/dev.jsonl``): every candidate the judge would see on the dev
 set (the ``judge: true`` proposals and the rescue candidates of held-back false-friend and
 calque hits) is scored once and labelled right, wrong (any change of a clean control, or a
 change away from the reference) or neutral, and the margin is swept from 0 to 10 nats.
@@ -229,8 +229,9 @@ class Judge:
 
     # -- windows ------------------------------------------------------------------------
     def window(self, text: str, start: int, end: int, sentences: list[tuple[int, int]] | None = None) -> tuple[int, int]:
-        """The span scored for a change of ``text[start:end]``: its sentence(s) and the
-        ``context_sentences`` before."""
+        """The span scored for a change of ``text[start:end]``: its sentence(s) and up to
+        ``context_sentences`` before it in the same paragraph (a window never reaches across
+        a line break, so a paragraph is judged the same way wherever it stands)."""
         spans = sentences if sentences is not None else sentence_spans(text)
         if not spans:
             return 0, len(text)
@@ -239,7 +240,11 @@ class Judge:
         if not hit:  # between sentences: the sentence before (or the first)
             before = [k for k, (a, _) in enumerate(spans) if a <= start]
             hit = [before[-1] if before else 0]
-        ws = min(spans[max(0, hit[0] - self.context_sentences)][0], start)
+        first = hit[0]
+        while first > 0 and hit[0] - first < self.context_sentences \
+                and "\n" not in text[spans[first - 1][1]:spans[first][0]]:
+            first -= 1
+        ws = min(spans[first][0], start)
         we = max(spans[hit[-1]][1], end)
         return ws, we
 

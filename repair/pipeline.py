@@ -1,17 +1,51 @@
-"""Repairer: loads its resources once, then repairs text.
+"""Repairer: the whole repair of a text, driven by one :class:`~repair.config.RepairConfig`.
 
-Data flows one way: glossary proposals -> decide (judge) -> apply -> model proposals on the
-glossary's output -> guards, glossary blockers and judge -> apply -> compose both passes into
-edits on the original text. Each stage is a small method, so that later stages plug in here.
+Data flows one way::
+
+    prepare (markup -> long texts in pieces -> mojibake)
+      -> propose (glossary) -> judge -> apply
+      -> propose (post-editor, on the glossary's output) -> guards, glossary blockers, judge -> apply
+      -> compose every pass into edits on the text as it came in
+
+Every front end calls :meth:`Repairer.repair`: ``repair_text``, ``repair fix`` (its batch
+workers and Dask workers), ``repair eval``'s stages, ``repair_bag`` and
+``repair_dataframe``. So what ``repair eval`` measures is what ``repair fix`` ships, and a
+paragraph repairs the same way in a ``.txt`` document, a JSONL record, a CSV cell or an
+HTML fragment (no context window crosses a line break, see :mod:`repair.segment`).
+
+>>> r = Repairer(RepairConfig(use_judge=False, use_model=False)).repair("<p>Itâ€™s the IA <b>race</b></p>")
+>>> r.text
+'<p>It’s the AI <b>race</b></p>'
+>>> [(e.source, e.rule_id, e.before, e.after) for e in r.edits]
+[('encoding', 'ftfy.fix_encoding', 'â€™', '’'), ('glossary', 'ACRONYM_IA', 'IA', 'AI')]
 """
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
+from dataclasses import replace
 
+from .chunks import split_points
 from .config import DEFAULT_CONFIG, RepairConfig
 from .edit import Edit, Proposal, Rejected, Repaired, compose_edits, locate_edits, to_original
+from .encoding import mojibake_edits
 from .glossary import CompiledGlossary, load_glossaries
 from .glossary.match import is_blocked
+from .markup import MarkupView, looks_like_html
+
+
+def is_markup(text: str, config: RepairConfig) -> bool:
+    """Whether ``text`` is repaired as HTML (``config.markup``)."""
+    return config.markup == "html" or (config.markup == "auto" and looks_like_html(text))
+
+
+def text_pieces(text: str, config: RepairConfig) -> list[int]:
+    """The offsets ``[0, ..., len(text)]`` at which the repair cuts ``text`` into pieces
+    repaired one by one (markup is never cut). Repairing each piece alone and joining the
+    results gives exactly what repairing ``text`` gives, so a front end may hand the pieces
+    of a long document to different workers."""
+    if not text or is_markup(text, config):
+        return [0, len(text)]
+    return split_points(text, config.max_chars, config.max_line)
 
 
 class Repairer:
@@ -28,24 +62,78 @@ class Repairer:
             from .judge import Judge
 
             # the model loads lazily, on the first proposal to judge; a missing model is an error now
-            self.judge = Judge(config.judge, device=config.device)
+            self.judge = Judge(config.judge, margin=config.judge_margin, context_sentences=config.judge_context,
+                               device=config.device)
             self.judge.check_available()
         self.postedit = None  # set when config.use_model (repair.postedit)
         if config.use_model:
             from .postedit import load_post_editor
 
-            # built once per (model, device, batch size) and shared by Repairers in this process;
-            # the weights load on the first sentence worth a look
-            self.postedit = load_post_editor(config.model, config.device, config.batch_size)
+            # built once per (model, device, batch size, guards) and shared by Repairers in this
+            # process; the weights load on the first sentence worth a look
+            self.postedit = load_post_editor(config.model, config.device, config.batch_size, config.guards)
 
     def signature(self) -> str:
         model = getattr(self.postedit, "signature", lambda: "none")()
         judge = getattr(self.judge, "signature", lambda: "none")()
         return f"glossary:{self.glossary.signature()}|model:{model}|judge:{judge}"
 
+    # -- prepare ------------------------------------------------------------------------------
+    def is_markup(self, text: str) -> bool:
+        """Whether ``text`` is repaired as HTML (``config.markup``)."""
+        return is_markup(text, self.config)
+
+    def pieces(self, text: str) -> list[int]:
+        """:func:`text_pieces` for this Repairer's configuration."""
+        return text_pieces(text, self.config)
+
     def repair(self, text: str) -> Repaired:
+        """The repaired ``text``, with the edits that made it and the proposals held back; all
+        offsets point into ``text``."""
         if not text:
             return Repaired(text)
+        if self.is_markup(text):
+            view = MarkupView.parse(text)
+            inner = self._in_pieces(view.text)
+            kept, dropped = view.map_edits(inner.edits)
+            new_text, edits = locate_edits(text, kept)
+            rejected = sorted(view.map_rejected(inner.rejected) + dropped, key=lambda r: (r.start, r.end))
+            return Repaired(new_text, edits, tuple(rejected))
+        return self._in_pieces(text)
+
+    def _in_pieces(self, text: str) -> Repaired:
+        points = split_points(text, self.config.max_chars, self.config.max_line)
+        if len(points) == 2:
+            return self._after_encoding(text)
+        texts: list[str] = []
+        edits: list[Edit] = []
+        rejected: list[Rejected] = []
+        out_offset = 0
+        for a, b in zip(points, points[1:]):
+            r = self._after_encoding(text[a:b])
+            texts.append(r.text)
+            edits += [replace(e.shifted(a), out_start=e.out_start + out_offset, out_end=e.out_end + out_offset)
+                      for e in r.edits]
+            rejected += [replace(x, start=x.start + a, end=x.end + a) for x in r.rejected]
+            out_offset += len(r.text)
+        return Repaired("".join(texts), tuple(edits), tuple(rejected))
+
+    def _after_encoding(self, text: str) -> Repaired:
+        """Mojibake fixes, then the repair proper, composed into edits on ``text``."""
+        enc = mojibake_edits(text) if self.config.fix_encoding else []
+        if not enc:
+            return self._repair_text(text)
+        mid, first = locate_edits(text, enc)
+        result = self._repair_text(mid)
+        if result.edits:
+            new_text, edits = compose_edits(text, first, result.edits)
+        else:
+            new_text, edits = mid, first
+        rejected = tuple(_back(r, first, text) for r in result.rejected)
+        return Repaired(new_text, edits, rejected)
+
+    # -- propose, judge, apply ---------------------------------------------------------------
+    def _repair_text(self, text: str) -> Repaired:
         proposals, rejected = self.glossary.propose(text)
         blocked = [r for r in rejected if is_blocked(r)]
         accepted, held = self.decide(text, proposals)
@@ -57,7 +145,8 @@ class Repairer:
             model_proposals, guarded = self.postedit.propose(mid, judged=self.judge is not None)
             model_proposals, vetoed = respect_blockers(model_proposals, blocked, first)
             ok, held = self.decide(mid, model_proposals)
-            second, rejected = ok, rejected + list(guarded) + vetoed + held
+            second = ok
+            rejected += [_back(r, first, text) for r in list(guarded) + vetoed + held]
         if second:
             new_text, edits = compose_edits(text, first, second)
         else:
@@ -85,6 +174,15 @@ class Repairer:
             accepted += ok
             rejected += held
         return accepted, rejected
+
+
+def _back(r: Rejected, first: tuple[Edit, ...], original: str) -> Rejected:
+    """A rejected proposal made on the output of ``first``, moved back onto ``original``."""
+    if not first:
+        return r
+    start, end = to_original(r.start, first, "start"), to_original(r.end, first, "end")
+    end = max(start, end)
+    return replace(r, start=start, end=end, before=original[start:end])
 
 
 def respect_blockers(proposals: list[Proposal], blocked: list[Rejected], first: tuple[Edit, ...]
@@ -115,18 +213,52 @@ def respect_blockers(proposals: list[Proposal], blocked: list[Rejected], first: 
     return ok, vetoed
 
 
-@lru_cache(maxsize=8)
-def _cached_repairer(config: RepairConfig) -> Repairer:
-    return Repairer(config)
+class _RepairerCache:
+    """The Repairers of this process, one per configuration (thread-safe, bounded)."""
+
+    def __init__(self, size: int = 8):
+        self.size = size
+        self._items: dict[RepairConfig, Repairer] = {}
+        self._builds: dict[RepairConfig, int] = {}
+        self._lock = threading.Lock()
+
+    def get(self, config: RepairConfig) -> Repairer:
+        repairer = self._items.get(config)
+        if repairer is None:
+            with self._lock:
+                repairer = self._items.get(config)
+                if repairer is None:
+                    repairer = Repairer(config)
+                    while len(self._items) >= self.size:
+                        self._items.pop(next(iter(self._items)))
+                    self._items[config] = repairer
+                    self._builds[config] = self._builds.get(config, 0) + 1
+        return repairer
+
+    def builds(self, config: RepairConfig | None = None) -> int:
+        return sum(self._builds.values()) if config is None else self._builds.get(config, 0)
 
 
-def get_repairer(**options) -> Repairer:
-    """A Repairer for ``options``, built once per distinct configuration and then reused."""
-    return _cached_repairer(DEFAULT_CONFIG.with_options(**options))
+_CACHE = _RepairerCache()
+
+
+def get_repairer(config: RepairConfig | None = None, **options) -> Repairer:
+    """The Repairer of this process for ``config`` (default: :data:`DEFAULT_CONFIG`) with
+    ``options`` applied: built once per distinct configuration, then reused. This is the one
+    Repairer cache of the library: ``repair_text``, ``repair eval``'s stages, batch worker
+    processes and Dask workers all take their Repairer from it."""
+    base = DEFAULT_CONFIG if config is None else config
+    return _CACHE.get(base.with_options(**options) if options else base)
+
+
+def repairer_builds(config: RepairConfig | None = None) -> int:
+    """How many Repairers this process has built (for ``config``, or in all)."""
+    return _CACHE.builds(config)
 
 
 def repair_text(text: str, **options) -> Repaired:
-    """Repair ``text`` with the default pipeline (or ``options``); returns the text and its edits.
+    """Repair ``text`` with the default pipeline (or ``options``: RepairConfig fields); returns
+    the text, its edits and the proposals held back.
 
     >>> r = repair_text("The IA chips of Nvidia.")
     >>> r.text

@@ -28,8 +28,7 @@ from pathlib import Path
 from .edit import Proposal, Rejected
 from .guards import (GuardConfig, check_content, check_dropped_words, check_extent, check_margin, in_quotes,
                      quoted_spans, word_edits)
-from .segment import sentence_spans
-from .train.windows import windows_around
+from .segment import sentence_spans, windows_around
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "data" / "model"
 _WORD = re.compile(r"\S+")
@@ -49,7 +48,7 @@ class ModelNotFound(RuntimeError):
 
 @lru_cache(maxsize=1)
 def _marker_regex() -> tuple[re.Pattern, re.Pattern]:
-    from .train.noise import ACRONYMS, FLUENT, MARKERS
+    from .roundtrip import ACRONYMS, FLUENT, MARKERS
 
     acr = {a.lower() for a in ACRONYMS.values()}
     phrases = sorted((m for m in MARKERS if m not in acr and m not in _GENERIC and m not in FLUENT),
@@ -258,12 +257,12 @@ class PostEditor:
         log-probability of its edited window and of the copy; and the rejected ones.
 
         Candidates for each window are the model's greedy rewrite and the noise model run
-        backwards (:func:`repair.train.noise.undo_candidates`: "society" -> "company",
+        backwards (:func:`repair.roundtrip.undo_candidates`: "society" -> "company",
         "her" -> "its", ...); every candidate is diffed into word-level proposals, and each
         proposal is scored alone (its window with only that change, against the copy).
         Where proposals overlap, the best-scoring one stays.
         """
-        from .train.noise import undo_candidates
+        from .roundtrip import undo_candidates
 
         windows = self.windows(text)
         if not windows:
@@ -373,6 +372,8 @@ def _overlap(a, b) -> bool:
 
 
 @lru_cache(maxsize=4)
-def load_post_editor(model: str | None = None, device: str = "cpu", batch_size: int = 16) -> PostEditor:
-    """A PostEditor, loaded once per (model, device, batch size)."""
-    return PostEditor(model, device=device, batch_size=batch_size)
+def load_post_editor(model: str | None = None, device: str = "cpu", batch_size: int = 16,
+                     guards: GuardConfig | None = None) -> PostEditor:
+    """A PostEditor, loaded once per (model, device, batch size, guards): Repairers of several
+    configurations in one process (``repair eval``'s stages) share its weights."""
+    return PostEditor(model, device=device, batch_size=batch_size, guards=guards)

@@ -11,7 +11,6 @@ import pytest
 from click.testing import CliRunner
 
 from repair import RepairConfig, Repairer, apply_edits
-from repair.batch.record import RecordRepairer, TextOptions
 from repair.cli import main
 from repair.encoding import mojibake_edits
 
@@ -30,7 +29,7 @@ def lines(path):
 
 @pytest.fixture(scope="module")
 def rr():
-    return RecordRepairer(Repairer(RepairConfig(use_judge=False, use_model=False)))
+    return Repairer(RepairConfig(use_judge=False, use_model=False))
 
 
 # -- invalid UTF-8, NUL ---------------------------------------------------------------------------
@@ -125,7 +124,7 @@ def test_a_50mb_line_is_streamed_in_bounded_memory(tmp_path):
 def test_long_document_is_repaired_in_pieces_like_the_whole(rr, seed_text):
     # many paragraphs: the pieces are cut at blank lines, which changes nothing
     text = "\n\n".join([seed_text] * 40)
-    whole = RecordRepairer(rr.repairer, TextOptions(max_chars=10**9, max_line=10**9)).repair(text)
+    whole = Repairer(rr.config.with_options(max_chars=10**9, max_line=10**9)).repair(text)
     pieces = rr.repair(text)
     assert pieces.text == whole.text and pieces.edits == whole.edits
     assert apply_edits(text, pieces.edits) == pieces.text
@@ -189,7 +188,7 @@ def test_mojibake_is_fixed_as_encoding_edits_composed_with_the_glossary(rr):
                    ("Â\u00a0%", "%", "encoding+glossary", "ftfy.fix_encoding,PERCENT_SPACE")]
     assert apply_edits(text, r.edits) == r.text  # offsets are on the text as read
     assert all(text[e.start:e.end] == e.before for e in r.edits)
-    off = RecordRepairer(rr.repairer, TextOptions(fix_encoding=False)).repair(text)
+    off = Repairer(rr.config.with_options(fix_encoding=False)).repair(text)
     assert "â€™" in off.text
 
 
@@ -222,11 +221,11 @@ def test_html_detection_and_modes(rr):
     assert rr.repair("if a<b and c>d, the IA race").text == "if a<b and c>d, the AI race"
     raw = '<a title="IA">IA</a>'
     assert rr.repair(raw).text == '<a title="IA">AI</a>'
-    none = RecordRepairer(rr.repairer, TextOptions(markup="none")).repair(raw)
+    none = Repairer(rr.config.with_options(markup="none")).repair(raw)
     assert none.text == '<a title="AI">AI</a>'  # treated as plain text: the attribute changes too
     odd = "<font color=IA>IA"  # no closing tag, no quoted attribute: not detected
     assert rr.repair(odd).text == "<font color=AI>AI"
-    assert RecordRepairer(rr.repairer, TextOptions(markup="html")).repair(odd).text == "<font color=IA>AI"
+    assert Repairer(rr.config.with_options(markup="html")).repair(odd).text == "<font color=IA>AI"
 
 
 def test_html_edits_that_cross_a_tag_are_held_back(rr):

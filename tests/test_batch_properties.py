@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from repair import RepairConfig, Repairer, apply_edits
-from repair.batch.chunks import split_points, split_text
-from repair.batch.record import RecordRepairer, TextOptions
+from repair.chunks import split_points, split_text
+from repair.explain import describe
 from repair.segment import sentence_spans
 
 from .conftest import load_cases
@@ -58,13 +58,13 @@ def _text(piece):
 
 @pytest.fixture(scope="module")
 def rr():
-    return RecordRepairer(Repairer(RepairConfig(use_judge=False)))
+    return Repairer(RepairConfig(use_judge=False))
 
 
 @pytest.fixture(scope="module")
 def small_pieces(rr):
-    """The same repairer, cutting texts into small pieces (to exercise the cuts)."""
-    return RecordRepairer(rr.repairer, TextOptions(max_chars=400, max_line=120))
+    """The same pipeline, cutting texts into small pieces (to exercise the cuts)."""
+    return Repairer(rr.config.with_options(max_chars=400, max_line=120))
 
 
 def test_safe_words_are_safe(rr):
@@ -79,7 +79,7 @@ HYP = settings(max_examples=120, deadline=None, suppress_health_check=[HealthChe
 @given(_text(clean_piece))
 def test_clean_text_comes_out_byte_identical(rr, text):
     r = rr.repair(text)
-    assert r.edits == (), [e.describe() for e in r.edits]
+    assert r.edits == (), [describe(e) for e in r.edits]
     assert r.text == text
 
 
@@ -98,7 +98,7 @@ def test_repair_is_idempotent(rr, text):
     once = rr.repair(text)
     assert apply_edits(text, once.edits) == once.text
     twice = rr.repair(once.text)
-    unexplained = [e.describe() for e in twice.edits if not _trigger_chain(once, e)]
+    unexplained = [describe(e) for e in twice.edits if not _trigger_chain(once, e)]
     assert unexplained == []
 
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from repair import RepairConfig, Repairer
 from repair.batch.engine import BatchSettings, run_batch
 from repair.batch.progress import FixStats, Reporter
-from repair.batch.record import RecordRepairer
+from repair.batch.executors import InProcess
 from repair.cli import main
 from repair.io.sources import plan_inputs
 
@@ -48,15 +48,13 @@ def test_two_workers_give_the_same_bytes_in_the_same_order(tmp_path):
 
 
 def test_a_worker_that_cannot_start_reports_why(tmp_path):
-    from repair.batch import work
+    from repair.batch import executors, work
 
     missing = tmp_path / "missing.tsv"
-    work.init_worker(RepairConfig(glossaries=(str(missing),), use_judge=False, use_model=False), work.TextOptions())
-    try:
-        with pytest.raises(Exception, match="missing.tsv"):
-            work.process(work.JsonlSpec("x.jsonl", "text"), [work.Unit(1, b'{"text": "IA"}\n', 15, 1, 15)])
-    finally:
-        work._STATE.clear()
+    config = RepairConfig(glossaries=(str(missing),), use_judge=False, use_model=False)
+    executors.init_worker(config, 1, __import__("os").getppid())  # does not raise: the pool would break silently
+    with pytest.raises(Exception, match="missing.tsv"):
+        work.process_with(config, work.JsonlSpec("x.jsonl", "text"), [work.Unit(1, b'{"text": "IA"}\n', 15, 1, 15)])
 
 
 # -- one record in, one record out ---------------------------------------------------------
@@ -69,7 +67,7 @@ _LINES = st.one_of(
 
 @functools.lru_cache(maxsize=1)
 def _repairer():
-    return RecordRepairer(Repairer(RepairConfig(use_judge=False, use_model=False)))
+    return Repairer(RepairConfig(use_judge=False, use_model=False))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -79,9 +77,8 @@ def test_every_jsonl_record_gives_one_output_or_one_error(tmp_path_factory, line
     src = d / "in.jsonl"
     src.write_bytes(eol.join(x.encode("utf-8", "surrogateescape") for x in lines) + eol)
     errors = d / "err.jsonl"
-    stats = run_batch(plan_inputs([str(src)], str(d / "out.jsonl")), output=str(d / "out.jsonl"),
-                      repairer=_repairer(), settings=BatchSettings(config=RepairConfig(use_judge=False, use_model=False), quiet=True,
-                                                                   errors_file=str(errors)))
+    stats = run_batch(plan_inputs([str(src)], str(d / "out.jsonl")), InProcess(_repairer()),
+                      BatchSettings(quiet=True, errors_file=str(errors)), output=str(d / "out.jsonl"))
     out = (d / "out.jsonl").read_bytes().splitlines()
     errs = errors.read_text(encoding="utf-8").splitlines() if errors.exists() else []
     records = [i + 1 for i, x in enumerate(lines) if x.strip()]
@@ -123,6 +120,6 @@ def test_summary_line_counts():
     assert line.endswith("records/s)")
 
 
-def test_record_repairer_is_pure(seed_text):
-    rr = RecordRepairer(Repairer(RepairConfig(use_judge=False, use_model=False)))
+def test_repairer_is_pure(seed_text):
+    rr = Repairer(RepairConfig(use_judge=False, use_model=False))
     assert rr.repair(seed_text) == rr.repair(seed_text)

@@ -48,8 +48,9 @@ def test_explain_names_rule_file_line_and_change(runner):
     assert res.exit_code == 0
     assert f"{SEED}:1:157: glossary ACRONYM_IA (glossaries/fr-en.yaml:" in res.stderr
     assert "'IA' -> 'AI'" in res.stderr
-    # a held-back proposal names its source, change and reason
-    assert f"{SEED}:14:28: held back model mt-repair-default@" in res.stderr
+    # a held-back proposal names its source, change and reason, at its place in the input
+    # ("It is a celebrity figure" on line 15, after "... social media. ")
+    assert f"{SEED}:15:86: held back model mt-repair-default@" in res.stderr
     assert "'It' -> 'He': model margin" in res.stderr
 
 

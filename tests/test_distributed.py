@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import hashlib
-import io
 import json
 import os
 import signal
@@ -73,15 +72,15 @@ def _write_csv(path, n: int) -> None:
 
 def _local(inputs, output, tmp_path, **kw):
     errors = tmp_path / "errors-local.jsonl"
-    settings = BatchSettings(config=CONFIG, quiet=True, errors_file=str(errors), **kw)
-    stats = fix_files([str(i) for i in inputs], str(output), settings=settings)
+    settings = BatchSettings(quiet=True, errors_file=str(errors), **kw)
+    stats = fix_files([str(i) for i in inputs], str(output), config=CONFIG, settings=settings)
     return stats, errors
 
 
 def _cluster_run(lc, inputs, output, tmp_path, **kw):
     errors = tmp_path / "errors-cluster.jsonl"
-    settings = BatchSettings(config=CONFIG, quiet=True, errors_file=str(errors), **kw)
-    stats = fix_on_cluster([str(i) for i in inputs], str(output), scheduler=lc.scheduler_address,
+    settings = BatchSettings(quiet=True, errors_file=str(errors), **kw)
+    stats = fix_on_cluster([str(i) for i in inputs], str(output), scheduler=lc.scheduler_address, config=CONFIG,
                            settings=settings)
     return stats, errors
 
@@ -148,9 +147,10 @@ def test_each_worker_builds_its_repairer_once(cluster, tmp_path):
     src = tmp_path / "in.jsonl"
     _write_jsonl(src, 400, bad=False)
     assert set(client.run(builds, config).values()) == {0}
-    settings = BatchSettings(config=config, quiet=True, chunk_records=8)  # 50 chunks
+    settings = BatchSettings(quiet=True, chunk_records=8)  # 50 chunks
     for out in ("one.jsonl", "two.jsonl"):
-        fix_on_cluster([str(src)], str(tmp_path / out), scheduler=lc.scheduler_address, settings=settings)
+        fix_on_cluster([str(src)], str(tmp_path / out), scheduler=lc.scheduler_address, config=config,
+                       settings=settings)
     bag = repair_bag(__import__("dask.bag", fromlist=["x"]).from_sequence(
         [{"text": "The IA fleas."}] * 40, npartitions=10), config=config)
     assert len(bag.compute()) == 40
@@ -249,9 +249,10 @@ def test_a_worker_killed_mid_run_loses_and_repeats_nothing(cluster, tmp_path):
     _write_jsonl(src, 3000)
     local_stats, local_err = _local([src], tmp_path / "local.jsonl", tmp_path, chunk_records=8)
     errors = tmp_path / "errors-cluster.jsonl"
-    settings = BatchSettings(config=CONFIG, quiet=True, errors_file=str(errors), chunk_records=8)
+    settings = BatchSettings(quiet=True, errors_file=str(errors), chunk_records=8)
     stats = _kill_a_worker_during(client, lambda: fix_on_cluster(
-        [str(src)], str(tmp_path / "cluster.jsonl"), scheduler=lc.scheduler_address, settings=settings))
+        [str(src)], str(tmp_path / "cluster.jsonl"), scheduler=lc.scheduler_address, config=CONFIG,
+        settings=settings))
     out = (tmp_path / "cluster.jsonl").read_bytes()
     assert out == (tmp_path / "local.jsonl").read_bytes()
     ids = [json.loads(x)["id"] for x in out.splitlines()]
@@ -269,9 +270,9 @@ def test_a_worker_killed_while_writing_parts_leaves_complete_parts(cluster, tmp_
     for i in range(8):
         _write_jsonl(src / f"shard-{i}.jsonl", 400)
     _local([src], tmp_path / "local", tmp_path)
-    settings = BatchSettings(config=CONFIG, quiet=True, errors_file=str(tmp_path / "errors-cluster.jsonl"))
+    settings = BatchSettings(quiet=True, errors_file=str(tmp_path / "errors-cluster.jsonl"))
     _kill_a_worker_during(client, lambda: fix_on_cluster(
-        [str(src)], str(tmp_path / "cluster"), scheduler=lc.scheduler_address, settings=settings))
+        [str(src)], str(tmp_path / "cluster"), scheduler=lc.scheduler_address, config=CONFIG, settings=settings))
     dist = _tree(tmp_path / "cluster")
     manifest = json.loads(dist.pop("manifest.json"))
     assert dist == _tree(tmp_path / "local")  # no leftovers (.partial, journals), nothing appended twice
@@ -290,18 +291,17 @@ def test_resume_keeps_the_parts_an_interrupted_partitioned_run_finished(cluster,
         _write_jsonl(src / f"shard-{i}.jsonl", 150)
     _, local_err = _local([src], tmp_path / "local", tmp_path)
     out = tmp_path / "cluster"
-    settings = BatchSettings(config=CONFIG, quiet=True, errors_file=str(tmp_path / "errors-cluster.jsonl"),
-                             resume=True)
+    settings = BatchSettings(quiet=True, errors_file=str(tmp_path / "errors-cluster.jsonl"), resume=True)
     # an interrupted run: parts 0 and 2 finished, part 1 left a partial file, part 3 not started
     specs = plan_inputs([str(src)], str(out))
     signature = "+".join(g.signature() for g in load_glossaries((), True))
-    run_key = pipeline_signature(settings, prepare_workers(client, CONFIG, settings.text))
+    run_key = pipeline_signature(CONFIG, settings, prepare_workers(client, CONFIG))
     for i in (0, 2):
-        client.submit(repair_partition, settings, specs[i], signature, run_key, pure=False).result()
+        client.submit(repair_partition, CONFIG, settings, specs[i], signature, run_key, pure=False).result()
     (out / ".shard-1.jsonl.repair-partial").write_text('{"half": ')
     kept = {i: os.stat(out / f"shard-{i}.jsonl").st_ino for i in (0, 2)}
     stamp = {i: os.stat(out / f"shard-{i}.jsonl").st_mtime_ns for i in (0, 2)}
-    stats = fix_on_cluster([str(src)], str(out), scheduler=lc.scheduler_address, settings=settings)
+    stats = fix_on_cluster([str(src)], str(out), scheduler=lc.scheduler_address, config=CONFIG, settings=settings)
     for i in (0, 2):  # not redone
         st = os.stat(out / f"shard-{i}.jsonl")
         assert (st.st_ino, st.st_mtime_ns) == (kept[i], stamp[i])
@@ -327,8 +327,8 @@ def test_an_unreachable_scheduler_is_a_clear_error_not_a_local_run(tmp_path):
     with pytest.raises(SchedulerUnreachable, match="127.0.0.1"):
         connect(address)
     with pytest.raises(SchedulerUnreachable, match=f"cannot reach the Dask scheduler at {address}"):
-        fix_on_cluster([str(src)], str(tmp_path / "out.jsonl"), scheduler=address,
-                       settings=BatchSettings(config=CONFIG, quiet=True))
+        fix_on_cluster([str(src)], str(tmp_path / "out.jsonl"), scheduler=address, config=CONFIG,
+                       settings=BatchSettings(quiet=True))
     assert not (tmp_path / "out.jsonl").exists()  # no silent local run
     assert time.monotonic() - started < 30
     with pytest.raises(BatchUsageError, match="--scheduler local only"):

@@ -7,6 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from repair.explain import describe
 from repair.cli import main
 from repair.config import DEFAULT_CONFIG
 from repair.edit import Edit, apply_edits
@@ -50,7 +51,7 @@ def test_builtin_model_ships_complete():
 @pytest.mark.parametrize("label,text", CLEAN, ids=[c[0] for c in CLEAN])
 def test_clean_text_is_byte_identical_with_the_model_on(full, label, text):
     out = full.repair(text)
-    assert out.text == text, [e.describe() for e in out.edits]
+    assert out.text == text, [describe(e) for e in out.edits]
 
 
 @pytest.mark.parametrize("label,text", GARBLED, ids=[c[0] for c in GARBLED])
@@ -127,7 +128,7 @@ def test_default_pipeline_with_the_model_beats_it_without_on_the_dev_set(default
     model_edits = [(r["id"], e) for r, o in zip(recs, outs) for e in o.edits if "model" in e.source]
     assert model_edits, "the model made no edit on the dev set"
     for rid, e in model_edits:
-        assert e.after.strip(" ,.") in next(r["reference"] for r in recs if r["id"] == rid), (rid, e.describe())
+        assert e.after.strip(" ,.") in next(r["reference"] for r in recs if r["id"] == rid), (rid, describe(e))
     none = ter.corpus_score([r["source"] for r in recs], refs).score
     base = ter.corpus_score([without.repair(r["source"]).text for r in recs], refs).score
     with_model = ter.corpus_score([o.text for o in outs], refs).score
@@ -161,12 +162,12 @@ def test_model_edits_name_the_sentence_they_were_made_in(default):
     starts = [0] + [m.end() for m in __import__("re").finditer(r"(?<=[.!?])\s+", text)]
     for e in model:
         a, b = e.sentence
-        assert a <= e.start < e.end <= b and a in starts, (e.describe(), text[a:b])
+        assert a <= e.start < e.end <= b and a in starts, (describe(e), text[a:b])
         assert text[a:b].rstrip().endswith((".", "!", "?", "”", '"'))
 
 
 def test_fluent_round_trip_wording_is_never_undone(default):
-    from repair.train.noise import FLUENT, undo_candidates
+    from repair.roundtrip import FLUENT, undo_candidates
 
     text = "Zhukov told journalists the legislators had declared a holiday, a spokesperson said in a press release."
     assert default.repair(text).text == text
@@ -296,7 +297,7 @@ def test_missing_model_is_a_usage_error(tmp_path):
 
 
 def test_judged_validation_reports_both_pipelines():
-    from repair.train.calibrate import judged_validation
+    from repair.evaluation.calibration.postedit import judged_validation
 
     src = "The society, which already designs the chips in its Mac computers, is under pressure to catch up."
     pairs = [{"src": src, "tgt": src.replace("society", "company")},

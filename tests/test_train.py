@@ -10,7 +10,8 @@ from click.testing import CliRunner
 from repair.cli import main
 from repair.train import corpus, noise
 from repair.train.pairs import PairOptions, _marker_regex, acceptable, partial_round_trip
-from repair.train.windows import window_pair, windows_around
+from repair.segment import windows_around
+from repair.train.windows import window_pair
 
 NOISE_CASES = [
     # (function, clean, a substring the damage must contain)

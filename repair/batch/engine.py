@@ -1,12 +1,12 @@
 """The batch engine: inputs in, outputs out, in order, resumable, in parallel.
 
 One loop in the parent process reads the inputs (:mod:`repair.batch.readers`), hands
-chunks of units to the workers and writes their outcomes back in input order:
+chunks of units to an executor (:mod:`repair.batch.executors`: this process, a process
+pool, or a Dask cluster) and writes their outcomes back in input order:
 
-- ``workers > 1``: a ``ProcessPoolExecutor`` (spawned processes) whose initializer builds
-  the Repairer once per process; at most ``workers * 3`` chunks are in flight, and
-  results are taken in submission order, so the output order is the input order and the
-  memory used does not grow with the input;
+- at most ``workers * 3`` chunks are in flight, and results are taken in submission
+  order, so the output order is the input order and the memory used does not grow with
+  the input;
 - every unit gives one output record or one error record (to ``--errors-file``, or
   stderr), and the run goes on;
 - outputs are written to partial files and renamed when complete; progress is committed
@@ -23,20 +23,18 @@ import os
 import sys
 import time
 from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Sequence
 
-from ..config import DEFAULT_CONFIG, RepairConfig
-from ..io.files import PartialOutput, file_identity, partial_path
+from ..io.atomic import AtomicOutput, partial_path
+from ..io.errors import ErrorSink, RecordError
+from ..io.files import file_identity, file_size
 from ..io.sources import InputSpec
 from . import journal as jn
 from .progress import FixStats, Reporter
 from .readers import End, Fail, ReadOptions, Units, Write, produce
-from .record import RecordRepairer, TextOptions
-from .work import init_worker, process, use_repairer
 
 
 class BatchUsageError(ValueError):
@@ -49,10 +47,9 @@ class BatchFailure(RuntimeError):
 
 @dataclass(frozen=True)
 class BatchSettings:
-    """Everything a batch run needs besides its inputs, with the documented defaults."""
+    """How a batch run moves records (the repair itself is a RepairConfig's business), with
+    the documented defaults."""
 
-    config: RepairConfig = DEFAULT_CONFIG
-    text: TextOptions = TextOptions()
     #: JSONL key or CSV/TSV column holding the text.
     field: str = "text"
     #: Invalid UTF-8: "strict" (error record) or "replace" (U+FFFD).
@@ -83,7 +80,7 @@ class _Job:
     index: int
     spec: InputSpec
     stats: FixStats = field(default_factory=FixStats)
-    output: object | None = None  # PartialOutput or _Stdout, opened at the first write
+    output: object | None = None  # AtomicOutput or _Stdout, opened at the first write
     resume_out: int | None = None
     failed: bool = False
     aborted: bool = False
@@ -117,55 +114,6 @@ class _Stdout:
             self.stream.flush()
 
 
-class _ErrorSink:
-    """Error records: appended to a file (committed with the outputs) or shown on stderr."""
-
-    def __init__(self, path: str | None, reporter: Reporter, cut_to: int | None = None):
-        self.reporter = reporter
-        self.fh = None
-        if path:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self.fh = open(path, "ab")
-            if cut_to is not None and self.fh.tell() > cut_to:
-                self.fh.truncate(cut_to)
-                self.fh.seek(cut_to)
-
-    def write(self, record: dict) -> None:
-        line = json.dumps(record, ensure_ascii=False)
-        if self.fh is not None:
-            self.fh.write(line.encode("utf-8", "surrogatepass") + b"\n")
-        else:
-            self.reporter.message(line)
-
-    def commit(self) -> int | None:
-        if self.fh is None:
-            return None
-        self.fh.flush()
-        os.fsync(self.fh.fileno())
-        return self.fh.tell()
-
-    def close(self) -> None:
-        if self.fh is not None:
-            with contextlib.suppress(Exception):
-                self.fh.flush()
-                self.fh.close()
-
-
-class _Inline:
-    """Runs chunks in this process, as the pool would."""
-
-    def submit(self, fn, *args) -> Future:
-        f: Future = Future()
-        try:
-            f.set_result(fn(*args))
-        except BaseException as exc:  # noqa: BLE001 - delivered through the future
-            f.set_exception(exc)
-        return f
-
-    def shutdown(self, wait=True, cancel_futures=False):
-        pass
-
-
 def journal_location(specs: Sequence[InputSpec], output: str | None) -> Path | None:
     """Where the journal of a run that writes files lives (None when it writes to stdout)."""
     targets = [s.target for s in specs if s.target is not None]
@@ -180,60 +128,49 @@ def journal_location(specs: Sequence[InputSpec], output: str | None) -> Path | N
     return Path(output) / ".repair-journal" if output else None
 
 
-def fingerprint(specs: Sequence[InputSpec], settings: BatchSettings, glossary_signature: str) -> dict:
+def fingerprint(specs: Sequence[InputSpec], settings: BatchSettings, config, signature: str) -> dict:
     """What must be the same for a run to continue another: inputs, targets and every
-    option that changes the output."""
+    option that changes the output (``config``: the RepairConfig; ``signature``: the
+    resources' signature, e.g. the glossaries')."""
     inputs = json.dumps([[s.source, s.target, s.fmt, s.in_place] for s in specs], ensure_ascii=False)
     return json.loads(json.dumps({
         "inputs": {"count": len(specs), "sha256": hashlib.sha256(inputs.encode("utf-8", "surrogatepass")).hexdigest()},
         "field": settings.field, "errors": settings.errors, "explain": settings.explain,
-        "config": dataclasses.asdict(settings.config), "text": dataclasses.asdict(settings.text),
-        "glossaries": glossary_signature, "backup_suffix": settings.backup_suffix,
+        "config": dataclasses.asdict(config), "glossaries": signature, "backup_suffix": settings.backup_suffix,
     }))
 
 
-def run_batch(specs: Sequence[InputSpec], settings: BatchSettings = BatchSettings(), *,
-              output: str | None = None, repairer: RecordRepairer | None = None,
-              glossary_signature: str = "", stdout: BinaryIO | None = None,
-              reporter: Reporter | None = None, executor=None) -> FixStats:
-    """Repair every input of ``specs`` into its target; returns the counts.
+def run_batch(specs: Sequence[InputSpec], executor, settings: BatchSettings = BatchSettings(), *,
+              output: str | None = None, signature: str = "", stdout: BinaryIO | None = None,
+              reporter: Reporter | None = None) -> FixStats:
+    """Repair every input of ``specs`` into its target with ``executor`` (see
+    :mod:`repair.batch.executors`); returns the counts. ``signature`` names the resources
+    (glossaries) for the resume journal.
 
-    ``repairer`` is used in this process when ``settings.workers == 1`` (else each worker
-    builds its own from ``settings.config``; ``executor``, when given, replaces the pool: an
-    object with ``submit(fn, *args)`` and ``shutdown``, e.g. repair.distributed.DaskExecutor).
     Raises BatchUsageError when the run cannot start (e.g. a journal that does not match),
     BatchFailure when it stops early (the journal is then kept for ``resume``)."""
     stdout = stdout if stdout is not None else sys.stdout.buffer
-    total = None if any(s.source == "-" for s in specs) else sum(_size(s.source) for s in specs)
+    total = None if any(s.source == "-" for s in specs) else sum(file_size(s.source) for s in specs)
     reporter = reporter or Reporter(total, settings.quiet)
-    engine = _Engine(list(specs), settings, output, repairer, glossary_signature, stdout, reporter, executor)
+    engine = _Engine(list(specs), settings, executor, output, signature, stdout, reporter)
     try:
         return engine.run()
     finally:
         reporter.close()
 
 
-def _size(path: str) -> int:
-    try:
-        return os.path.getsize(path)
-    except OSError:
-        return 0
-
-
 class _Engine:
-    def __init__(self, specs, settings: BatchSettings, output, repairer, signature, stdout, reporter: Reporter,
-                 executor=None):
+    def __init__(self, specs, settings: BatchSettings, executor, output, signature, stdout, reporter: Reporter):
         self.specs = specs
-        self.external_executor = executor
+        self.executor = executor
         self.settings = settings
-        self.repairer = repairer
         self.stdout = stdout
         self.reporter = reporter
-        self.read_opts = ReadOptions(settings.field, settings.errors, settings.explain, settings.text,
+        self.read_opts = ReadOptions(executor.config, settings.field, settings.errors, settings.explain,
                                      max(1, min(settings.chunk_records, settings.checkpoint_records)),
                                      settings.chunk_bytes)
         self.journal_path = journal_location(specs, output)
-        self.fingerprint = fingerprint(specs, settings, signature)
+        self.fingerprint = fingerprint(specs, settings, executor.config, signature)
         self.journal: jn.Journal | None = None
         self.state: jn.JournalState | None = None
         self.total = FixStats()
@@ -277,32 +214,14 @@ class _Engine:
                 self.journal = None
             raise
 
-    def _executor(self):
-        if self.external_executor is not None:  # e.g. repair.distributed.DaskExecutor
-            return self.external_executor
-        if self.settings.workers <= 1:
-            if self.repairer is None:
-                from ..pipeline import Repairer
-
-                self.repairer = RecordRepairer(Repairer(self.settings.config), self.settings.text)
-            use_repairer(self.repairer)
-            return _Inline()
-        import multiprocessing
-
-        return ProcessPoolExecutor(max_workers=self.settings.workers,
-                                   mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=init_worker,
-                                   initargs=(self.settings.config, self.settings.text,
-                                             max(1, (os.cpu_count() or 1) // self.settings.workers)))
-
     # -- the loop ---------------------------------------------------------------------------------
     def run(self) -> FixStats:
         self._open_journal()
         try:
             self._check_backups()
             err_cut = self.state.err_offset if self.state else None
-            self.errors = _ErrorSink(self.settings.errors_file, self.reporter, err_cut)
-            executor = self._executor()
+            self.errors = ErrorSink(self.settings.errors_file, self.reporter.message, err_cut)
+            executor = self.executor
         except BaseException:
             if self.journal is not None:
                 self.journal.close() if self.resumed else self.journal.remove()
@@ -313,7 +232,7 @@ class _Engine:
         finished = False
         try:
             for index, spec in enumerate(self.specs):
-                job = _Job(index, spec, size=0 if spec.source == "-" else _size(spec.source))
+                job = _Job(index, spec, size=0 if spec.source == "-" else file_size(spec.source))
                 start = self._resume_point(job)
                 if start is None:
                     self.reporter.advance(job.size, 0)
@@ -321,7 +240,7 @@ class _Engine:
                 in_offset, line = start
                 for action in produce(spec, self.read_opts, in_offset, line):
                     if isinstance(action, Units):
-                        fut = executor.submit(process, action.spec, action.units)
+                        fut = executor.submit(action.spec, action.units)
                         self.pending.append((job, action, fut))
                         self.in_flight += 1
                         while self.in_flight >= max_in_flight:
@@ -340,7 +259,7 @@ class _Engine:
                         fut.cancel()
                     if job.output is not None:
                         job.output.close_for_resume()
-            executor.shutdown(wait=finished, cancel_futures=not finished)
+            executor.shutdown(cancel=not finished)
             self.errors.close()
             if self.journal is not None:
                 if finished or not (self.resumed or self.wrote):
@@ -404,7 +323,7 @@ class _Engine:
             if spec.target is None:
                 job.output = _Stdout(self.stdout)
             else:
-                job.output = PartialOutput(spec.target, spec.gzip_out, job.resume_out)
+                job.output = AtomicOutput(spec.target, spec.gzip_out, job.resume_out)
                 self.wrote = True
                 if self.journal is not None and job.resume_out is None:
                     self.journal.start(job.index, None if spec.source == "-" else file_identity(spec.source))
@@ -486,7 +405,7 @@ class _Engine:
             except FileExistsError as exc:
                 out.abort()
                 job.stats.errors += 1
-                self.errors.write({"error": f"{spec.display}: {exc}", "file": spec.display, "line": 0, "input": ""})
+                self.errors.write(RecordError(spec.display, 0, f"{spec.display}: {exc}"))
                 size = None
             job.stats.files += 1
         if spec.target is None:

@@ -18,14 +18,13 @@ import zlib
 from dataclasses import dataclass
 from typing import Iterator
 
-from ..io.errors import InputError
+from ..config import DEFAULT_CONFIG, RepairConfig
+from ..io.errors import InputError, RecordError
 from ..io.files import InputFile
 from ..io.read import decode_document
 from ..io.sources import InputSpec
 from ..io.tables import DELIMITERS, TableReader, format_row
-from ..markup import looks_like_html
-from .chunks import split_points
-from .record import TextOptions
+from ..pipeline import text_pieces
 from .work import JsonlSpec, TableSpec, TextSpec, Unit
 
 
@@ -43,7 +42,7 @@ class Units:
 
 @dataclass
 class Fail:
-    error: dict
+    error: RecordError
     abort: bool
 
 
@@ -54,10 +53,11 @@ class End:
 
 @dataclass(frozen=True)
 class ReadOptions:
+    #: The repair's configuration: where a text document is cut into pieces (``text_pieces``).
+    config: RepairConfig = DEFAULT_CONFIG
     field: str = "text"
     errors: str = "strict"
     explain: bool = False
-    text: TextOptions = TextOptions()
     chunk_records: int = 128
     chunk_bytes: int = 1 << 20
 
@@ -95,8 +95,8 @@ def produce(spec: InputSpec, opts: ReadOptions, in_offset: int = 0, line: int = 
     yield End()
 
 
-def _error(spec: InputSpec, line: int, reason: str) -> dict:
-    return {"error": reason, "file": spec.display, "line": line, "input": ""}
+def _error(spec: InputSpec, line: int, reason: str) -> RecordError:
+    return RecordError(spec.display, line, reason)
 
 
 def _chunks(units: Iterator[Unit], opts: ReadOptions, inp: InputFile, wspec, pos: dict) -> Iterator[Units]:
@@ -189,13 +189,8 @@ def _text(inp: InputFile, spec: InputSpec, opts: ReadOptions, in_offset: int):
     size = len(data)
     text = decode_document(data, spec.display, opts.errors)
     del data
-    mode = opts.text.markup
-    markup = mode == "html" or (mode == "auto" and looks_like_html(text))
-    wspec = TextSpec(spec.display, markup, opts.explain)
-    if markup:
-        yield Units(wspec, [Unit(1, text, size, text.count("\n") + 1, len(text))], _raw_pos(inp))
-        return
-    points = split_points(text, opts.text.max_chars, opts.text.max_line)
+    wspec = TextSpec(spec.display, opts.explain)
+    points = text_pieces(text, opts.config)
     units: list[Unit] = []
     batch_size = 0
     line, col = 1, 1

@@ -13,6 +13,7 @@ the default configuration), e.g. ``judge:use_model=false,use_judge=true`` or
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field, fields
 from typing import Sequence
 
@@ -50,7 +51,7 @@ class Stage:
         if self.config is None:
             return StageRun(self, [Repaired(t) for t in texts], "identity", {})
         try:
-            repairer = get_repairer(**{f.name: getattr(self.config, f.name) for f in fields(self.config)})
+            repairer = get_repairer(self.config)
         except GlossaryError:
             raise
         except Exception as exc:  # a stage that cannot load its models
@@ -75,6 +76,8 @@ class StageRun:
 
 
 def _jsonable(value):
+    if dataclasses.is_dataclass(value):
+        return dataclasses.asdict(value)
     return list(value) if isinstance(value, tuple) else value
 
 
@@ -123,6 +126,8 @@ def parse_stage(spec: str, **options) -> Stage:
         if key not in known:
             raise StageError(f"stage {name!r}: unknown option {key!r} (known: {', '.join(sorted(known))})")
         current = getattr(default, key)
+        if not isinstance(current, (tuple, bool, int, float, str, type(None))):
+            raise StageError(f"stage {name!r}: {key} cannot be set in a stage spec; build the Stage in Python")
         if isinstance(current, tuple):
             lists.setdefault(key, []).append(raw.strip())
         else:

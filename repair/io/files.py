@@ -1,18 +1,9 @@
-"""Opening inputs (gzip transparently) and writing outputs that can be resumed.
-
-An output is written to a *partial* file beside its target (``.NAME.repair-partial``),
-committed from time to time (flushed and fsync'd, its length noted in the run's journal),
-and renamed onto the target when complete. A gzip output is written as a series of gzip
-members, one per commit, so that a partial file cut back to its last commit is still a
-valid gzip stream that can be appended to.
-"""
+"""Opening inputs: gzip transparently, with the positions that progress and resuming need."""
 from __future__ import annotations
 
 import contextlib
-import gzip
 import io
 import os
-import shutil
 import sys
 import zlib
 from pathlib import Path
@@ -137,99 +128,9 @@ def file_identity(path: str) -> dict:
     return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
 
 
-def partial_path(target: str | Path) -> Path:
-    target = Path(target)
-    return target.parent / f".{target.name}.repair-partial"
-
-
-class PartialOutput:
-    """An output file under construction: append, commit, then finalize onto ``target``."""
-
-    def __init__(self, target: str | Path, gz: bool, resume_at: int | None = None):
-        self.target = Path(target)
-        self.gz = gz
-        self.path = partial_path(self.target)
-        self.target.parent.mkdir(parents=True, exist_ok=True)
-        if resume_at is not None and self.path.exists():
-            fh = open(self.path, "r+b", buffering=1 << 20)
-            fh.truncate(resume_at)
-            fh.seek(resume_at)
-        else:
-            fh = open(self.path, "wb", buffering=1 << 20)
-        self._fh = fh
-        self._member: gzip.GzipFile | None = None
-        self.committed = resume_at or 0
-
-    def write(self, data: bytes) -> None:
-        if not data:
-            return
-        if self.gz:
-            if self._member is None:
-                # a new gzip member; closing it (at commit) leaves the file open
-                self._member = gzip.GzipFile(filename="", fileobj=self._fh, mode="wb", compresslevel=6, mtime=0)
-            self._member.write(data)
-        else:
-            self._fh.write(data)
-
-    def commit(self) -> int:
-        """Make everything written so far durable; returns the committed length."""
-        if self._member is not None:
-            self._member.close()  # ends the gzip member; the file stays open
-            self._member = None
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
-        self.committed = self._fh.tell()
-        return self.committed
-
-    def finalize(self, backup: str | Path | None = None) -> int:
-        """Commit and move onto the target (after linking the target to ``backup``)."""
-        size = self.commit()
-        self._fh.close()
-        if self.target.exists():
-            with contextlib.suppress(OSError):
-                os.chmod(self.path, self.target.stat().st_mode & 0o777)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(self.path, 0o666 & ~umask)
-        if backup is not None:
-            make_backup(self.target, Path(backup))
-        os.replace(self.path, self.target)
-        _fsync_dir(self.target.parent)
-        return size
-
-    def abort(self) -> None:
-        """Drop the partial file (the target is left as it was)."""
-        with contextlib.suppress(Exception):
-            if self._member is not None:
-                self._member.close()
-        with contextlib.suppress(Exception):
-            self._fh.close()
-        with contextlib.suppress(OSError):
-            os.unlink(self.path)
-
-    def close_for_resume(self) -> None:
-        """Leave the partial file as it is (an interrupted run)."""
-        with contextlib.suppress(Exception):
-            self._fh.close()
-
-
-def make_backup(path: Path, backup: Path) -> None:
-    """``backup`` becomes a copy of ``path`` (a hard link where possible; mtime kept)."""
-    if backup.exists():
-        if os.path.samefile(path, backup):
-            return
-        raise FileExistsError(f"backup {backup} already exists; remove it or choose another --backup-suffix")
+def file_size(path: str) -> int:
+    """The size of ``path`` in bytes (0 when it cannot be read: stdin, a missing file)."""
     try:
-        os.link(path, backup)
+        return os.path.getsize(path)
     except OSError:
-        shutil.copy2(path, backup)
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        return 0

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import BinaryIO, Iterator
 
-from .errors import InputError
+from .errors import InputError, RecordError
 
 
 def decode(data: bytes, name: str, errors: str = "strict", base_offset: int = 0, line: int | None = None) -> str:
@@ -46,19 +46,6 @@ class Record:
     line: int
     text: str | None
     warning: str | None = None
-
-
-@dataclass
-class RecordError:
-    """A line that could not be read as a record; it takes the place of its output record."""
-
-    name: str
-    line: int
-    reason: str
-    raw: str = field(default="", repr=False)
-
-    def to_dict(self) -> dict:
-        return {"error": self.reason, "file": self.name, "line": self.line, "input": self.raw[:1000]}
 
 
 def iter_jsonl(stream: BinaryIO, name: str, text_field: str = "text",

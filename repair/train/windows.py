@@ -1,6 +1,6 @@
-"""Word windows: the post-editor works on a window of up to ~16 words around what looks
-damaged, not on whole sentences, so that sequences stay short (fast on a CPU, easy to
-copy) and an edit can never reach far from its cause.
+"""Training windows: the post-editor works on a window of up to ~16 words around what looks
+damaged (:func:`repair.segment.windows_around`), not on whole sentences, so that sequences
+stay short (fast on a CPU, easy to copy) and an edit can never reach far from its cause.
 
 Training cuts the same windows out of (damaged, clean) sentence pairs, with the two
 sides aligned word by word so the target window is exactly the repair of the source
@@ -56,42 +56,3 @@ def window_pair(src: str, tgt: str, rng: random.Random, max_words: int = 16) -> 
     while e not in cut and e < len(a):
         e += 1
     return " ".join(a[s:e]), " ".join(b[cut[s]:cut[e]])
-
-
-def word_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans of the space-separated words of ``text``.
-
-    >>> word_spans("ab  c")
-    [(0, 2), (4, 5)]
-    """
-    spans, pos = [], 0
-    for w in text.split(" "):
-        if w:
-            spans.append((pos, pos + len(w)))
-        pos += len(w) + 1
-    return spans
-
-
-def windows_around(n_words: int, hits: list[int], max_words: int = 16) -> list[tuple[int, int]]:
-    """Word windows [start, end) of at most ``max_words`` covering each hit word with
-    context on both sides; overlapping windows merge while they fit.
-
-    >>> windows_around(40, [3, 5, 30, 33, 36], 10)
-    [(0, 10), (25, 35), (35, 40)]
-    >>> windows_around(8, [6], 16)
-    [(0, 8)]
-    """
-    if n_words <= max_words:
-        return [(0, n_words)] if hits else []
-    out: list[tuple[int, int]] = []
-    half = max_words // 2
-    for h in sorted(hits):
-        s = max(0, min(h - half, n_words - max_words))
-        e = min(n_words, s + max_words)
-        if out:
-            ps, pe = out[-1]
-            if h < pe:
-                continue  # already inside the previous window
-            s = max(s, pe)
-        out.append((s, e))
-    return out

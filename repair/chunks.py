@@ -11,10 +11,10 @@ Where the pieces are cut decides whether the result is the same as repairing the
    exact too (only whole-line "furniture" rules look at neighbouring lines, and such
    lines are short);
 3. after any line break;
-4. inside a line longer than ``max_line``: before a sentence (after a full stop that ends a
-   lower-case word and before a capital), else after a run of whitespace. The piece then
-   reads as a line by itself, so its sentence windows are nearly always those of the whole
-   line (an abbreviation at the cut is the exception); and
+4. inside a line longer than ``max_line``: before a sentence (a boundary of the one sentence
+   segmenter, :func:`repair.segment.sentence_starts`), else after a run of whitespace. The
+   piece then reads as a line by itself, so its sentences are those of the whole line; only
+   the judge's window, which stops at a line break, loses the sentence before the cut; and
 5. never inside a word.
 
 >>> text = "One.\\n\\nTwo.\\n" * 3
@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import re
 
+from .segment import sentence_starts
+
 #: Pieces hold at most this many characters (unless a single word is longer).
 MAX_CHARS = 65_536
 #: Lines longer than this are cut at sentence boundaries.
@@ -34,9 +36,7 @@ MAX_LINE = 4_096
 LONG_NEIGHBOUR = 100
 
 _SENTENCE_WINDOW = 2_000
-_SENTENCE_END = re.compile(r"(?<=[a-z])[.!?][\"'\u201d\u2019)\]]*[ \t]+(?=[\"'\u201c\u2018(\[]?[A-Z])")
 _SPACE = re.compile(r"[ \t\n]")
-_ABBREVIATIONS = frozenset("etc approx incl esp govt dept corp inc ltd misc est fig viz abbr assn bros".split())
 
 
 def split_text(text: str, max_chars: int = MAX_CHARS, max_line: int = MAX_LINE) -> list[str]:
@@ -133,19 +133,9 @@ def _cut_in_line(text: str, pos: int, max_line: int) -> int:
 
 
 def _sentence_cut(text: str, start: int, end: int) -> int | None:
-    """The start of the last sentence in ``text[start:end]``: after a lower-case word of
-    three letters or more (not an abbreviation) and ``.``, ``!`` or ``?``, before a capital."""
-    for m in reversed(list(_SENTENCE_END.finditer(text, start, end))):
-        if m.end() >= end:
-            continue
-        w = m.start()
-        while w > start and m.start() - w <= 20 and text[w - 1].isalpha():
-            w -= 1
-        word = text[w:m.start()]
-        if len(word) >= 3 and word.islower() and (w == 0 or not text[w - 1].isalnum()) \
-                and word not in _ABBREVIATIONS:
-            return m.end()
-    return None
+    """The start of the last sentence that begins in ``text[start:end]``."""
+    starts = [c for c in sentence_starts(text, start, end) if c < end]
+    return starts[-1] if starts else None
 
 
 def _space_cut(text: str, start: int, end: int) -> int | None:

@@ -5,7 +5,7 @@ training, already through the glossary pass) and on the do-no-harm cases
 (``tests/cases/negative.jsonl`` when present), and prints, for each candidate margin,
 the validation TER with and without the model and how many clean texts would change.
 
-    python -m repair.train.calibrate MODEL_DIR --work build/train
+    python -m repair.evaluation.calibration postedit MODEL_DIR --work build/train
 
 ``--judged`` instead runs the default pipeline (glossary, judge, and the model gated by the
 judge at ``GuardConfig.min_margin_judged``) on the same validation pairs, with and without
@@ -23,7 +23,7 @@ MARGINS = (0.0, 0.1, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.8, 1.0)
 
 
 def _apply(text: str, scored, threshold: float) -> str:
-    from ..edit import apply_edits
+    from ...edit import apply_edits
 
     return apply_edits(text, [p.accept() for p, es, cs in scored if es - cs >= threshold])
 
@@ -31,9 +31,9 @@ def _apply(text: str, scored, threshold: float) -> str:
 def calibrate(model: str, valid_pairs: list[dict], clean_texts: list[str], margins=MARGINS) -> list[dict]:
     from sacrebleu.metrics import TER
 
-    from ..config import DEFAULT_CONFIG
-    from ..pipeline import Repairer
-    from ..postedit import PostEditor
+    from ...config import DEFAULT_CONFIG
+    from ...pipeline import Repairer
+    from ...postedit import PostEditor
 
     pe = PostEditor(model)
     glossary = Repairer(DEFAULT_CONFIG.with_options(use_model=False, use_judge=False))
@@ -67,8 +67,8 @@ def judged_validation(model: str | None, valid_pairs: list[dict]) -> dict:
     """The default pipeline with and without ``model`` on validation pairs (judge on)."""
     from sacrebleu.metrics import TER
 
-    from ..config import DEFAULT_CONFIG
-    from ..pipeline import Repairer
+    from ...config import DEFAULT_CONFIG
+    from ...pipeline import Repairer
 
     ter = TER(case_sensitive=True)
     refs = [[p["tgt"] for p in valid_pairs]]
@@ -87,7 +87,7 @@ def judged_validation(model: str | None, valid_pairs: list[dict]) -> dict:
     return row
 
 
-@click.command()
+@click.command(name="postedit")
 @click.argument("model", type=click.Path(exists=True, file_okay=False))
 @click.option("--work", default="build/train", show_default=True, type=click.Path(exists=True, file_okay=False),
               help="The training work directory holding valid.jsonl.")
@@ -97,9 +97,8 @@ def judged_validation(model: str | None, valid_pairs: list[dict]) -> dict:
 @click.option("--judged", is_flag=True,
               help="Run the default pipeline (judge on) with and without the model instead of the margin sweep.")
 def main(model, work, limit, clean_files, judged):
-    from .pairs import read_jsonl
-
-    valid = read_jsonl(Path(work) / "valid.jsonl")[:limit]
+    valid = [json.loads(line) for line in (Path(work) / "valid.jsonl").read_text(encoding="utf-8").splitlines()
+             if line.strip()][:limit]
     if judged:
         click.echo(json.dumps(judged_validation(model, valid)))
         return

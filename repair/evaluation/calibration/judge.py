@@ -2,8 +2,8 @@
 
 Rerun with::
 
-    python -m repair.judge_calibration eval/dev.jsonl            # margin sweep + TER table
-    python -m repair.judge_calibration eval/dev.jsonl --json out.json
+    python -m repair.evaluation.calibration judge eval/dev.jsonl            # margin sweep + TER table
+    python -m repair.evaluation.calibration judge eval/dev.jsonl --json out.json
 
 What it does:
 
@@ -31,9 +31,9 @@ import sys
 from dataclasses import dataclass, replace
 from typing import Sequence
 
-from .edit import apply_edits
-from .glossary import CompiledGlossary
-from .judge import DEFAULT_MARGIN, Judge, Verdict
+from ...edit import apply_edits
+from ...glossary import CompiledGlossary
+from ...judge import DEFAULT_MARGIN, Judge, Verdict
 
 MARGIN_GRID = tuple(x / 2 for x in range(0, 21))  # 0.0 .. 10.0
 RESCUE_CATEGORIES = ("false_friend", "calque")
@@ -74,7 +74,7 @@ def rescue_glossary(glossary: CompiledGlossary, categories: Sequence[str] = RESC
     """A copy of ``glossary`` in which every conditional rule of ``categories`` also has a
     judged twin (id ``<ID>~judge``) without triggers or ``unless_near``: where the rule's
     context conditions hold a hit back, the twin proposes it to the judge instead."""
-    from .glossary.rules import Glossary
+    from ...glossary.rules import Glossary
 
     extra = []
     for r in glossary.rules:
@@ -87,7 +87,7 @@ def rescue_glossary(glossary: CompiledGlossary, categories: Sequence[str] = RESC
 def routed_glossary(glossary: CompiledGlossary, rule_ids: Sequence[str]) -> CompiledGlossary:
     """A copy of ``glossary`` in which the rules ``rule_ids`` keep their triggers but are
     ``judge: true`` (so even a trigger-firing hit needs the judge)."""
-    from .glossary.rules import Glossary
+    from ...glossary.rules import Glossary
 
     gs = []
     for g in glossary.glossaries:
@@ -139,9 +139,9 @@ def choose_margin(rows: Sequence[dict], safety: float = 2.0) -> float:
 def ter_table(records, variants: dict, judge: Judge) -> list[dict]:
     """TER (sacrebleu, case-sensitive) over the garbled records and clean controls changed,
     for each variant: name -> (CompiledGlossary, use the judge?)."""
-    from .evaluation.metrics import score_corpus
-    from .pipeline import Repairer
-    from .config import DEFAULT_CONFIG
+    from ...config import DEFAULT_CONFIG
+    from ...pipeline import Repairer
+    from ..metrics import score_corpus
 
     rows = []
     garbled = [r for r in records if not r.clean]
@@ -160,7 +160,7 @@ def ter_table(records, variants: dict, judge: Judge) -> list[dict]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m repair.judge_calibration", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m repair.evaluation.calibration judge", description=__doc__.split("\n\n")[0])
     ap.add_argument("dataset", help="a dev set (eval/dev.jsonl format)")
     ap.add_argument("--judge", help="a local causal LM directory (default: SmolLM2-135M-Instruct)")
     ap.add_argument("--margin", type=float, default=DEFAULT_MARGIN, help="margin for the TER table")
@@ -169,9 +169,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--json", help="also write everything as JSON here")
     args = ap.parse_args(argv)
 
-    from .config import DEFAULT_CONFIG
-    from .evaluation.datasets import load_dataset
-    from .pipeline import Repairer
+    from ...config import DEFAULT_CONFIG
+    from ...pipeline import Repairer
+    from ..datasets import load_dataset
 
     ds = load_dataset(args.dataset)
     records = list(ds)
