@@ -37,7 +37,7 @@ def _sacrebleu_cli(ref, hyp) -> dict:
 def test_dataset_form_prints_the_ablation_table_with_significance(dev_run):
     res, out = dev_run
     lines = res.stdout.splitlines()
-    assert lines[0].startswith(f"dataset: {DEV} (jsonl; 62 records: 42 garbled, 20 clean;")
+    assert lines[0].startswith(f"dataset: {DEV} (jsonl; 156 records: 112 garbled, 44 clean;")
     assert lines[1].startswith("| stage | BLEU ↑ | chrF ↑ | TER ↓ | TP/FP/FN |")
     assert [line.split(" | ")[0] for line in lines[3:6]] == ["| none", "| glossary", "| full"]
     assert "Paired bootstrap (100 resamples, seed 5" in res.stdout
@@ -47,7 +47,7 @@ def test_dataset_form_prints_the_ablation_table_with_significance(dev_run):
     glossary = next(s for s in report["stages"] if s["name"] == "glossary")
     none = report["stages"][0]
     assert glossary["corpus"]["ter"] < none["corpus"]["ter"]
-    assert glossary["overcorrection"]["clean_records"] == 20
+    assert glossary["overcorrection"]["clean_records"] == 44
 
 
 def test_scores_agree_with_the_sacrebleu_command_line(dev_run, tmp_path):

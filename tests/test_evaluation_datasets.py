@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -22,8 +24,8 @@ def _jsonl(path, records):
 
 def test_dev_set_loads_with_located_edits():
     ds = load_dataset(DEV)
-    assert ds.format == "jsonl" and len(ds) == 62
-    assert sum(r.clean for r in ds) == 20 and sum(not r.clean for r in ds) == 42
+    assert ds.format == "jsonl" and len(ds) == 156
+    assert sum(r.clean for r in ds) == 44 and sum(not r.clean for r in ds) == 112
     seed = ds.record("seed")
     assert "IA chip" in seed.source and "\n" in seed.source
     assert len(ds.sha256) == 64 and ds.files == {str(DEV): ds.sha256}
@@ -54,6 +56,15 @@ def test_heldout_set_loads_and_its_edits_rebuild_each_reference():
             rebuilt += [r.source[pos:e.start], e.after]
             pos = e.end
         assert "".join(rebuilt) + r.source[pos:] == r.reference
+
+
+def test_dev_set_is_in_sync_with_its_authoring_files():
+    """The g-/d-/cl- records of dev.jsonl are built from eval/authoring/batch-*.txt; the two agree."""
+    proc = subprocess.run([sys.executable, str(ROOT / "eval" / "authoring" / "build.py"), "--check"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    ids = [json.loads(line)["id"] for line in DEV.read_text(encoding="utf-8").splitlines()]
+    assert ids[61] == "clean-20" and {i.split("-")[0] for i in ids[62:]} == {"g", "d", "cl"}
 
 
 def test_jsonl_defaults_and_optional_fields(tmp_path):

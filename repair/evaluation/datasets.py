@@ -23,7 +23,8 @@ from ..io import InputError
 
 FORMATS = ("jsonl", "tsv", "pair")
 KINDS = ("garbled", "clean")
-CATEGORIES = ("acronym", "false_friend", "pronoun", "word_order", "calque", "article", "number_format",
+CATEGORIES = ("acronym", "false_friend", "pronoun", "word_order", "calque", "article", "adverb_placement",
+              "noun_compound", "preposition", "verb_pattern", "possessive", "number_format",
               "quotes", "hyphenation", "furniture", "grammar", "other")
 PAIR_FILES = ("src.txt", "ref.txt")
 
