@@ -8,11 +8,13 @@ The steps are pure functions, ``align -> extract -> merge -> contextualise -> re
   substitution ("director general" -> "chief executive"), unless each of its word
   substitutions is also seen alone elsewhere ("IA fleas" -> "AI chips" is two).
 - **extract**: the substitutions a literal rule can express: letters on at least one side, no
-  digits (numbers are formats.yaml's business), not a change of case or spacing alone, at most
-  ``max_words`` words a side, in a sentence the post-edit did not rewrite. A substitution whose
-  wrong side is ambiguous (it occurs in clean text or is a common English word) or empty (an
-  insertion) takes one neighbouring word as context ("instruction" -> "instruction judge")
-  where the longer phrase is absent from clean text.
+  digits (numbers are formats.yaml's business), not a change of case or spacing alone, not a
+  swap of function words ("her" -> "its": grammar, the model's job), not half of a moved word
+  ("share of market" -> "market share"), at most ``max_words`` words a side, in a sentence the
+  post-edit did not rewrite. A substitution whose wrong side is ambiguous (it occurs in clean
+  text or is a common English word) or empty (an insertion) takes one neighbouring content
+  word as context ("instruction" -> "instruction judge") where the longer phrase is absent
+  from clean text and the context is shared by at least half of its occurrences.
 - **merge**: substitutions are counted by lemma, so case variants (Fleas/fleas) and
   inflections (expedition/expeditions -> shipment/shipments) make one candidate; inflections
   that differ by an ending shared by both sides become one regex rule.
@@ -21,7 +23,10 @@ The steps are pure functions, ``align -> extract -> merge -> contextualise -> re
   unconditionally. It gets ``triggers`` (words of its own sentences that are much rarer
   around the phrase in clean text), ``unless`` blockers (the neighbouring words of clean
   uses that a trigger does not hold back) and, where those do not separate the two uses,
-  ``judge: true``.
+  ``judge: true``. A judge rule that would still send more than ``judge_budget`` hits per
+  100k words of clean text to the judge is written with ``enabled: false``. Where the same
+  phrase was post-edited differently, one rule keeps the commonest replacement and lists
+  the others as ``alternatives``.
 - **render**: YAML in the glossary format, sorted by count, with counts, sources and clean
   text statistics as comments, ``fix`` examples from the pairs' own sentences and ``keep``
   examples from clean text. Every example is run as ``repair glossary check`` runs it;
@@ -66,7 +71,7 @@ FUNCTION_ZIPF = 5.4
 TRIGGER_RATIO = 5.0
 #: ... and its count in them must be that unlikely by chance (Poisson tail at the clean
 #: rate), so that words which merely happen to recur in a few sentences are not taken.
-TRIGGER_P = 1e-4
+TRIGGER_P = 1e-3
 #: Triggers are words at least this common (3.5: about three per million words); rarer words
 #: recur in a few sentences of one article and say nothing about text not seen here.
 TRIGGER_MIN_ZIPF = 3.5
@@ -924,8 +929,7 @@ def _judge_rate(judge: bool, triggers: list[str], clean: CleanText, clean_count:
         return None
     words = clean.words
     if words >= 50_000:
-        share = leaks / sampled if sampled else 0.0
-        return clean_count * share / words * 100_000
+        return clean_count * (leaks / sampled if sampled else 0.0) / words * 100_000
     if triggers:
         return None
     from wordfreq import word_frequency
