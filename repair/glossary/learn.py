@@ -66,6 +66,9 @@ COMMON_ZIPF = 3.0
 #: Words at least this frequent are function words: never triggers, and a phrase made of
 #: them alone ("of the") is always ambiguous.
 FUNCTION_ZIPF = 5.4
+#: Words at least this frequent (the, of, its, would) carry no content of their own: "the
+#: libraries" is as common as "libraries" ("world", "order" stay below it).
+STOP_ZIPF = 6.0
 #: A trigger must be at least this many times more frequent in the candidate's own
 #: sentences than around the wrong phrase in clean text.
 TRIGGER_RATIO = 5.0
@@ -399,22 +402,25 @@ def zipf(word: str) -> float:
 
 
 def is_common(phrase: str) -> bool:
-    """Whether ``phrase`` is a common English word, or made of function words only: such a
-    phrase occurs in correct English whatever the clean text at hand says.
+    """Whether ``phrase`` is a common English word (with or without function words around
+    it: "the libraries"), or made of function words only: such a phrase occurs in correct
+    English whatever the clean text at hand says.
 
     An acronym (``IA``) is judged by the clean text alone: wordfreq folds case ("ia").
 
     >>> is_common("actions"), is_common("informations"), is_common("of the"), is_common("instruction judge")
     (True, False, True, False)
-    >>> is_common("IA")
-    False
+    >>> is_common("IA"), is_common("the OTAN"), is_common("the libraries"), is_common("a prejudice")
+    (False, False, True, True)
     """
-    words = _WORD.findall(phrase.lower())
-    if not words:
+    words = _WORD.findall(phrase)
+    if not words or all(zipf(w.lower()) >= FUNCTION_ZIPF for w in words):
         return True
-    if len(words) == 1 and zipf(words[0]) >= COMMON_ZIPF and not _acronym(phrase):
-        return True
-    return all(zipf(w) >= FUNCTION_ZIPF for w in words)
+    while zipf(words[0].lower()) >= STOP_ZIPF:  # "the libraries" is as common as "libraries"
+        words.pop(0)
+    while zipf(words[-1].lower()) >= STOP_ZIPF:
+        words.pop()
+    return len(words) == 1 and zipf(words[0].lower()) >= COMMON_ZIPF and not _acronym(words[0])
 
 
 # -- choose context -------------------------------------------------------------------------
@@ -1016,8 +1022,9 @@ def _examples(d: Draft, seen: list[Seen], clean: CleanText, hits: PhraseHits, le
             d.keep.append(s)
     if not d.keep:  # a near miss: clean text that uses the right phrase
         after = norm(Counter(s.after for s in seen).most_common(1)[0][0])
-        for i in hits.where.get(after, [])[:20]:
-            s = clean.sentences[i]
+        near = sorted((clean.sentences[i] for i in hits.where.get(after, [])[:50]),
+                      key=lambda s: (not _tidy(s), len(s.split()) > 35, len(s)))
+        for s in near:
             if apply_rule(rule, s) == s:
                 d.keep.append(s)
                 break
