@@ -1,0 +1,2 @@
+def propose(text, spans=None):
+    return []
