@@ -69,9 +69,16 @@ def verb_lemmas(word: str) -> tuple[str, ...]:
 @lru_cache(maxsize=20_000)
 def forms(lemma: str) -> dict[str, tuple[str, ...]]:
     """Penn-tag -> inflected forms of the verb ``lemma`` (VB, VBD, VBN, VBG, VBZ, VBP)."""
-    from lemminflect import getAllInflections
+    from lemminflect import getAllInflections, getInflection
 
-    return getAllInflections(lemma, upos="VERB")
+    out = dict(getAllInflections(lemma, upos="VERB"))
+    if out:  # the dictionary leaves out a past participle equal to the past tense
+        for tag in ("VB", "VBD", "VBN", "VBG", "VBZ", "VBP"):
+            if tag not in out:
+                got = getInflection(lemma, tag=tag)
+                if got:
+                    out[tag] = tuple(got)
+    return out
 
 
 def inflect(lemma: str, tag: str) -> str | None:
@@ -135,3 +142,31 @@ def indefinite_article(next_word: str) -> str:
     if lw.startswith(_YOO):
         return "a"
     return "an" if lw[0] in "aeiou" else "a"
+
+
+#: before a noun-ambiguous verb form ("benefit", "risks"): words that make it a verb
+VERB_CONTEXT = MODALS | SUBJECT_PRONOUNS | frozenset(("to", "not", "also", "n't", "n’t", "now", "still", "already"))
+
+
+def previous_word(text: str, s0: int, pos: int) -> str:
+    """The word just before ``pos`` in the sentence starting at ``s0`` ("" if none)."""
+    import re
+
+    m = re.search(r"([\w’'-]+)[^\w’'-]*$", text[s0:pos])
+    return m.group(1) if m and not re.search(r"[,;:(\"“”]\s*$", text[s0:pos]) else ""
+
+
+def reads_as_verb(text: str, s0: int, start: int, word: str, after_noun: bool = False) -> bool:
+    """``word`` (a verb form at ``start``) reads as a verb here, not as a noun: not after a
+    determiner or a preposition; a form that is also a noun ("risks", "benefit") only after a
+    subject pronoun, a modal, "to" or a name (or, with ``after_noun``, a noun: "the dispute
+    risks to delay", where what follows already says it is a verb)."""
+    prev = previous_word(text, s0, start)
+    pl = prev.lower()
+    if pl in DETERMINERS or (pl in PREPOSITIONS and pl != "to") or only(pl, "ADJ"):
+        return False
+    w = word.lower()
+    if "NOUN" not in pos(w) or verb_tags(w) & {"VBD", "VBN", "VBG"}:
+        return True
+    return (pl in VERB_CONTEXT or (prev[:1].isupper() and not pos(pl))
+            or (after_noun and "NOUN" in pos(pl) and not pos(pl) & {"DET", "ADP", "PRON"}))

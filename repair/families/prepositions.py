@@ -22,10 +22,6 @@ CALLED = (r"(?P<np>(?:the|its|his|her|their|all|our) (?:[a-z]+ ){0,2}(?:unions?|
           r"employers|companies|allies|public|population|residents|farmers|students|international community)"
           r"|(?:[Uu]nions|[Ww]orkers|[Ss]upporters|[Vv]oters|[Cc]itizens|[Cc]ountries|[Gg]overnments)) "
           r"to (?P<vb>[a-z]+)\b")
-#: before a noun-ambiguous verb form ("benefit", "depends"): the words that make it a verb
-VERB_CONTEXT = lexicon.MODALS | lexicon.SUBJECT_PRONOUNS | frozenset(("to", "not", "also", "n't", "n’t"))
-
-
 def _alt(words) -> str:
     return "|".join(re.escape(str(w)) for w in sorted(set(map(str, words)), key=len, reverse=True))
 
@@ -49,19 +45,6 @@ def _compiled():
     return verbs, phrases
 
 
-def _verb_reading(text: str, m: re.Match, s0: int) -> bool:
-    """The verb form reads as a verb here, not as a noun ("the benefit of", "the benefits of")."""
-    w = m.group("verb").lower()
-    prev = re.search(r"([\w’'-]+)\s*$", text[s0:m.start()])
-    pw = prev.group(1) if prev else ""
-    if pw.lower() in lexicon.DETERMINERS or pw.lower() in lexicon.PREPOSITIONS and pw.lower() != "to":
-        return False
-    if "NOUN" not in lexicon.pos(w) or lexicon.verb_tags(w) & {"VBD", "VBN", "VBG"}:
-        return True
-    # "benefit", "benefits": a verb after a subject, a modal or "to"
-    return pw.lower() in VERB_CONTEXT or (pw[:1].isupper() and not lexicon.pos(pw.lower()))
-
-
 def propose(text: str, spans: list[tuple[int, int]] | None = None) -> list:
     verbs, phrases = _compiled()
     out = []
@@ -69,7 +52,7 @@ def propose(text: str, spans: list[tuple[int, int]] | None = None) -> list:
         sent = (s0, s1)
         for rx, item in verbs:
             for m in rx.finditer(text, s0, s1):
-                if not _verb_reading(text, m, s0):
+                if not lexicon.reads_as_verb(text, s0, m.start("verb"), m.group("verb")):
                     continue
                 origin = wordlists.origin(NAME, item)
                 if item.get("call_on"):

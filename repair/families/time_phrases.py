@@ -10,12 +10,12 @@ from . import wordlists
 @lru_cache(maxsize=1)
 def compiled() -> tuple[re.Pattern, dict[str, tuple[str, wordlists.Entry]]]:
     """One alternation of every time phrase, each in its own named group; the dict maps a
-    group name to (kind, entry): kind is ``past``, ``dated`` or ``other``."""
+    group name to (kind, entry): kind is ``past``, ``dated``, ``period`` or ``other``."""
     doc = wordlists.load("time_phrases")
     macros = {k: str(v) for k, v in doc["macros"].items() if k != "__line__"}
     groups: dict[str, tuple[str, wordlists.Entry]] = {}
     parts = []
-    for kind in ("past", "dated", "other"):
+    for kind in ("past", "dated", "period", "other"):
         for entry in wordlists.strings(doc.get(kind)):
             name = f"t{len(groups)}"
             groups[name] = (kind, entry)
