@@ -12,13 +12,15 @@ name earlier in the text) and persons of either sex ("the minister").
 
 - she/her/herself: when no woman is mentioned earlier in the text and no person in the
   window, and an organisation or an unknown name is: "it"/"its"/"itself" (and "he"/"his"
-  as the alternative when a man is in the window, first when he is the nearest mention);
+  first, when a man is mentioned nearer than the organisation);
 - he/him/his/himself: when no man is mentioned earlier and no person in the window, and the
   nearest mention is an organisation: "it"/"its"/"itself";
 - "It is/was a <person noun>" opening a sentence, with a person in the window: "He"/"She".
 
-Pronouns inside quotation marks are left alone. Each proposal carries its antecedent: the
-span of the mention it agrees with, and its kind.
+Pronouns inside quotation marks, and the speaker of a quote (", he said"), are left alone.
+Each proposal carries its antecedent: the span of the mention it agrees with, and its kind.
+Where several pronouns of a sentence share an antecedent, one more proposal changes them all
+together (one at a time, each leaves the sentence inconsistent).
 """
 from __future__ import annotations
 
@@ -33,6 +35,8 @@ from .tokens import Token, sentences, tokenize
 FAMILY = "PRONOUN"
 NAME = "pronouns"
 WINDOW_SENTENCES = 2
+CALENDAR = frozenset("""Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June
+July August September October November December Christmas Easter""".split())
 LOCATION_PREPS = frozenset(("in", "at", "from", "to", "near", "across", "outside", "inside", "into"))
 OPEN_QUOTES = "“\"«‘"
 CLOSE_QUOTES = "”\"»’"
@@ -68,7 +72,7 @@ def mentions(text: str, start: int, end: int, surnames: dict[str, str]) -> list[
     i = 0
     while i < len(toks):
         t = toks[i]
-        w, lw = t.text, t.lower
+        w, lw = t.text, re.sub(r"['’]s$", "", t.lower)  # "the society’s"
         prev = toks[i - 1].lower if i else ""
         if w in female or (lw in female and prev in lexicon.DETERMINERS | {"’s", "'s"}):
             out.append(Mention(t.start, t.end, "female", female.get(w, female.get(lw)).origin))
@@ -88,11 +92,18 @@ def mentions(text: str, start: int, end: int, surnames: dict[str, str]) -> list[
             i = j
             continue
         elif lw in org_nouns and prev not in ("to", "will", "would", "could", "can"):  # not the verb "to group"
-            nxt = toks[i + 1].lower if i + 1 < len(toks) else ""
+            nxt = toks[i + 1].lower if i + 1 < len(toks) and lw == t.lower else ""
             if not (nxt and "NOUN" in lexicon.pos(nxt) and nxt not in lexicon.PREPOSITIONS and not lexicon.pos(nxt) & {"VERB", "ADP", "ADV", "DET"}):
                 out.append(Mention(t.start, t.end, "org", org_nouns[lw].origin))
         elif lw in person and prev not in ("they", "we"):
-            out.append(Mention(t.start, t.end, "person", person[lw].origin))
+            end = t.end
+            if i + 1 < len(toks) and toks[i + 1].lower == "general":  # "director general"
+                end = toks[i + 1].end
+                i += 1
+            if out and out[-1].kind == "person" and text[out[-1].end:t.start] in (" ", "-"):
+                out[-1] = Mention(out[-1].start, end, "person", out[-1].origin)  # "chief executive"
+            else:
+                out.append(Mention(t.start, end, "person", person[lw].origin))
         elif lw in ("who",) and out and out[-1].kind == "name" and prev in (",",):
             out[-1] = Mention(out[-1].start, out[-1].end, "person", out[-1].origin)
         i += 1
@@ -112,6 +123,8 @@ def _classify(words: list[str], prev: str, sentence_start: bool, surnames: dict[
     clean = [re.sub(r"[’']s$", "", w) for w in words]
     if any(w in org_words for w in clean):
         return "org", org_words[next(w for w in clean if w in org_words)].origin
+    if all(w in CALENDAR or w in names.nationalities() for w in clean):
+        return None, None  # "Wednesday", "French": not an antecedent
     joined = " ".join(clean)
     if joined in countries or clean[0] in countries:
         return "org", wordlists.origin("nationalities", countries.get(joined, countries.get(clean[0])))
@@ -198,6 +211,32 @@ def propose(text: str, spans: list[tuple[int, int]] | None = None) -> list:
                 p = _gendered(text, toks, i, before, [m for m in earlier if m.end <= t.start], doc, (s0, s1))
             if p:
                 out.append(p)
+    return out + _together(text, out)
+
+
+def _together(text: str, proposals: list) -> list:
+    """One more proposal for the pronouns of a sentence that share an antecedent ("designs her
+    chips but subcontracts her production"): changed one at a time, each leaves the sentence
+    inconsistent, and a judge may prefer neither."""
+    groups: dict = {}
+    for p in proposals:
+        if p.antecedent is not None and p.after.lower() in ("it", "its", "itself"):
+            groups.setdefault((p.sentence, p.antecedent), []).append(p)
+    out = []
+    for (sent, ante), ps in groups.items():
+        if len(ps) < 2:
+            continue
+        ps.sort(key=lambda p: p.start)
+        start, end = ps[0].start, ps[-1].end
+        pieces, pos = [], start
+        for p in ps:
+            pieces.append(text[pos:p.start] + p.after)
+            pos = p.end
+        pieces.append(text[pos:end])
+        q = make(FAMILY, text, start, end, ["".join(pieces)], ps[0].origin, sent, antecedent=ante,
+                 antecedent_kind=ps[0].antecedent_kind)
+        if q:
+            out.append(q)
     return out
 
 
@@ -265,16 +304,15 @@ def _gendered(text, toks, i, before, earlier, doc, sent):
         it, person = ("its", "his") if poss else ("it", "him")
     cands = [it]
     ante = orgs[-1]
-    if others:
-        if others[-1].start > orgs[-1].start:
-            cands.insert(0, person)
-            ante = others[-1]
-        else:
-            cands.append(person)
+    if others and others[-1].start > orgs[-1].start:  # a man nearer than the company: "his"
+        cands.insert(0, person)
+        ante = others[-1]
     if lw == "her":
         cands.append("it" if it == "its" else "its")
     cands = [_case(t.text, c) for c in cands]
-    return make(FAMILY, text, t.start, t.end, cands, ante.origin or wordlists.origin(NAME, doc["examples"][0]), sent,
+    # the origin: the word-list entry that typed the antecedent, else this pattern's examples
+    origin = ante.origin or wordlists.origin(NAME, doc["examples"][0 if fem else 1])
+    return make(FAMILY, text, t.start, t.end, cands, origin, sent,
                 antecedent=(ante.start, ante.end), antecedent_kind=ante.kind)
 
 
