@@ -1,5 +1,5 @@
 """Cheap word knowledge for the families: parts of speech and inflections (lemminflect's
-dictionary), word frequency (wordfreq), closed word classes, and a/an.
+dictionary), closed word classes, and a/an.
 
 No tagger: a word's possible parts of speech are those its dictionary entry allows, and the
 families read them as constraints ("only an adjective", "can be a past-tense verb").
@@ -102,14 +102,6 @@ def plural_nouns(lemma: str) -> tuple[str, ...]:
     from lemminflect import getAllInflections
 
     return getAllInflections(lemma, upos="NOUN").get("NNS", ())
-
-
-@lru_cache(maxsize=50_000)
-def zipf(word: str) -> float:
-    """wordfreq's Zipf frequency of ``word`` in English (0 for unknown words)."""
-    from wordfreq import zipf_frequency
-
-    return zipf_frequency(word, "en")
 
 
 _AN_LETTERS = set("aefhilmnorsx")

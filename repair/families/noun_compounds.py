@@ -5,7 +5,8 @@ Five patterns, each a section of noun_compounds.yaml:
 - sectors: "the industry of the automobile" -> "the car industry";
 - portfolios: "the minister of the Interior" -> "the interior minister";
 - measures: "a delay of two years" -> "a two-year delay", "a man of 45 years" -> "a 45-year-old man";
-- quantities: "the threshold of 1.5C" -> "the 1.5C threshold";
+- quantities: "the barrier of 10,000 points" -> "the 10,000-point barrier", "the threshold of
+  1.5C" -> "the 1.5C threshold" (a threshold only with a temperature);
 - topics: "a plan of investment" -> "an investment plan" (a head noun of the list, "of", a
   modifier of the list with no article, and no noun after it);
 - eras: "the restrictions of the Biden era" -> "the Biden-era restrictions".
@@ -26,6 +27,7 @@ NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve 
                 "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
                 "hundred").split()
 NUMBER = r"(?:\d+(?:[.,]\d+)?|(?:" + "|".join(NUMBER_WORDS) + r")(?:-(?:one|two|three|four|five|six|seven|eight|nine))?)"
+TEMPERATURE = r"\d(?:[\d.]*\d)?\s?(?:°C|°F|C|F|degrees(?: Celsius)?)"
 QUANTITY = r"(?:[$€£]\s?\d(?:[\d,.]*\d)?(?:\s?(?:bn|m|billion|million|trillion))?|\d(?:[\d,.]*\d)?(?:\s?(?:%|°C|C|per cent|points|dollars|euros|pounds|barrels|degrees))?)"
 
 
@@ -67,7 +69,8 @@ def _patterns():
     pats.append(("measures", rx, units, mea))
     # quantities
     qua = doc["quantities"]
-    rx = re.compile(r"\b(?P<det>[Tt]he )(?P<head>" + _alt(qua["heads"]) + r") of (?P<num>" + QUANTITY + r")(?![\w-])")
+    rx = re.compile(r"\b(?P<det>[Tt]he )(?:(?P<head>" + _alt(qua["heads"]) + r") of (?P<num>" + QUANTITY + r")|(?P<thead>"
+                    + _alt(qua["temperature_heads"]) + r") of (?P<temp>" + TEMPERATURE + r"))(?![\w-])")
     pats.append(("quantities", rx, None, qua))
     # topics
     top = doc["topics"]
@@ -141,8 +144,8 @@ def _candidates(kind: str, m: re.Match, table, text: str, s1: int):
             compounds = [f"{num}-{unit}"] + [f"{num}-{a}" for a in item.get("alternatives") or []]
         return [f"{_det(g['det'], c)} {c} {head}" for c in compounds], item
     if kind == "quantities":
-        num = g["num"]
-        head = g["head"]
+        num = g["num"] or g["temp"]
+        head = g["head"] or g["thead"]
         if not _after_ok(text, m.end(), s1):
             return [], None
         q = num

@@ -11,13 +11,17 @@ women and men (first names, titles, "the chairwoman"; a surname takes the sex of
 name earlier in the text) and persons of either sex ("the minister").
 
 - she/her/herself: when no woman is mentioned earlier in the text and no person in the
-  window, and an organisation or an unknown name is: "it"/"its"/"itself" (and "he"/"his"
-  first, when a man is mentioned nearer than the organisation);
+  window, and an organisation or an unknown name is: "it"/"its"/"itself"; a possessive
+  "her" becomes "his" (first) when a man is mentioned nearer than the organisation, or alone
+  (French "sa" agrees with the thing owned: "her" for "his" is a round-trip error, "she"
+  for "he" is not);
 - he/him/his/himself: when no man is mentioned earlier and no person in the window, and the
   nearest mention is an organisation: "it"/"its"/"itself";
 - "It is/was a <person noun>" opening a sentence, with a person in the window: "He"/"She".
 
-Pronouns inside quotation marks, and the speaker of a quote (", he said"), are left alone.
+Pronouns inside quotation marks, the speaker of a quote (", he said"), and pronouns that may
+point ahead (a person later in the sentence, or a fronted phrase before a name: "In his first
+report, Guterres said") are left alone.
 Each proposal carries its antecedent: the span of the mention it agrees with, and its kind.
 Where several pronouns of a sentence share an antecedent, one more proposal changes them all
 together (one at a time, each leaves the sentence inconsistent).
@@ -74,11 +78,11 @@ def mentions(text: str, start: int, end: int, surnames: dict[str, str]) -> list[
         t = toks[i]
         w, lw = t.text, re.sub(r"['’]s$", "", t.lower)  # "the society’s"
         prev = toks[i - 1].lower if i else ""
-        if w in female or (lw in female and prev in lexicon.DETERMINERS | {"’s", "'s"}):
-            out.append(Mention(t.start, t.end, "female", female.get(w, female.get(lw)).origin))
-        elif w in male or (lw in male and prev in lexicon.DETERMINERS):
-            out.append(Mention(t.start, t.end, "male", male.get(w, male.get(lw)).origin))
-        elif t.is_cap and t.is_word:
+        if not t.is_cap and lw in female:
+            out.append(Mention(t.start, t.end, "female", female[lw].origin))
+        elif not t.is_cap and lw in male:
+            out.append(Mention(t.start, t.end, "male", male[lw].origin))
+        elif t.is_cap and t.is_word:  # a name, or a title and a name ("Mr Smith", "Actress Thandie Newton")
             # a run of capitalised words (a name), with "of"/"for"/"de" inside
             j = i + 1
             while j < len(toks) and (toks[j].is_cap and toks[j].is_word
@@ -128,6 +132,13 @@ def _classify(words: list[str], prev: str, sentence_start: bool, surnames: dict[
     joined = " ".join(clean)
     if joined in countries or clean[0] in countries:
         return "org", wordlists.origin("nationalities", countries.get(joined, countries.get(clean[0])))
+    sexed = next((w for w in clean if w in female or w in male or w.lower() in female or w.lower() in male), None)
+    if sexed is not None:  # "Mr Smith", "Actress Thandie Newton", "Queen Elizabeth"
+        table = female if (sexed in female or sexed.lower() in female) else male
+        kind = "female" if table is female else "male"
+        if len(clean) > 1:
+            surnames[clean[-1]] = kind
+        return kind, table.get(sexed, table.get(sexed.lower())).origin
     named = next((k for k, w in enumerate(clean[:-1]) if w in first), None)
     if named is not None:  # "Jensen Huang", "Prime Minister Shigeru Ishiba"
         sex, entry = first[clean[named]]
@@ -152,6 +163,8 @@ def _classify(words: list[str], prev: str, sentence_start: bool, surnames: dict[
         return "person", None
     if unknown:
         return "name", None  # "Toyota", "Air France-KLM", a surname
+    if len(clean) == 1 and not sentence_start and clean[0].lower() not in person and prev not in lexicon.DETERMINERS:
+        return "name", None  # "Apple", "Shell" inside a sentence: a name that is also a word
     if sentence_start and len(clean) == 1:
         return None, None  # "The", "Shares"
     return None, None
@@ -205,6 +218,8 @@ def propose(text: str, spans: list[tuple[int, int]] | None = None) -> list:
             if _inside_quotes(text, s0, t.start) or _reporting(toks, i):
                 continue
             before = [m for m in window if m.end <= t.start]
+            if t.text != "It" and _cataphora(text, s0, t, sentence_mentions(k)):
+                continue
             if t.text == "It":
                 p = _it_person(text, toks, i, before, predicates, doc, (s0, s1))
             else:
@@ -238,6 +253,22 @@ def _together(text: str, proposals: list) -> list:
         if q:
             out.append(q)
     return out
+
+
+FRONTED = frozenset("""when in as after before while although though if since during despite for with once
+unlike like upon""".split())
+
+
+def _cataphora(text: str, s0: int, t: Token, sentence: list[Mention]) -> bool:
+    """The pronoun may point ahead: a person of its sex (or of either) comes later in its
+    sentence ("When asked why she had come, a protester said"), or the sentence opens with a
+    fronted phrase and a name follows ("In his first report, Guterres said")."""
+    fem = t.lower in ("she", "her", "herself")
+    later = [m for m in sentence if m.start >= t.end]
+    if any(m.kind in ("person", "female" if fem else "male") for m in later):
+        return True
+    first = re.match(r"[\w’'-]+", text[s0:])
+    return bool(first and first.group().lower() in FRONTED and any(m.kind == "name" for m in later))
 
 
 def _reporting(toks: list[Token], i: int) -> bool:
@@ -288,9 +319,9 @@ def _gendered(text, toks, i, before, earlier, doc, sent):
         if any(m.kind in ("person", "name") for m in earlier) or before[-1].kind != "org":
             return None
         orgs = [m for m in before if m.kind == "org"]
-    if not orgs:
+    others = [m for m in before if m.kind == other] if fem else []
+    if not orgs and not others:
         return None
-    others = [m for m in before if m.kind == other]
     if lw in ("she", "he"):
         it, person = "it", "he" if fem else "she"
     elif lw in ("herself", "himself"):
@@ -302,12 +333,18 @@ def _gendered(text, toks, i, before, earlier, doc, sent):
     else:  # her: possessive or object
         poss = _possessive(toks, i)
         it, person = ("its", "his") if poss else ("it", "him")
-    cands = [it]
-    ante = orgs[-1]
-    if others and others[-1].start > orgs[-1].start:  # a man nearer than the company: "his"
-        cands.insert(0, person)
-        ante = others[-1]
-    if lw == "her":
+    # French gives "her" for "his" only as a possessive (sa/son agree with the thing owned):
+    # "she" or object "her" for a man is not a round-trip error
+    sex_swap = fem and it == "its"
+    if not orgs:  # only a man: "his"
+        if not sex_swap:
+            return None
+        cands, ante = [person], others[-1]
+    elif sex_swap and others and others[-1].start > orgs[-1].start:  # a man nearer than the company
+        cands, ante = [person, it], others[-1]
+    else:
+        cands, ante = [it], orgs[-1]
+    if lw == "her" and orgs:
         cands.append("it" if it == "its" else "its")
     cands = [_case(t.text, c) for c in cands]
     # the origin: the word-list entry that typed the antecedent, else this pattern's examples
