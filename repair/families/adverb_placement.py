@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from . import lexicon, time_phrases, wordlists
 from .proposal import make
-from .tokens import Token, index_at, sentence_case, sentences, tokenize
+from .tokens import Token, index_at, sentence_case, sentences, sentences_matching, tokenize
 
 FAMILY = "ADVERB_PLACEMENT"
 OBJECT_START = frozenset("""the a an its his her their our this these those new several two three four five six
@@ -34,6 +34,13 @@ def _lists():
     doc = wordlists.load("adverb_placement")
     adverbs = {str(a["word"]): (str(a.get("place", "before")), a["word"]) for a in doc["adverbs"]}
     return adverbs, frozenset(map(str, doc["intransitive"])), frozenset(map(str, doc["clause_verbs"]))
+
+
+@lru_cache(maxsize=1)
+def _trigger() -> re.Pattern:
+    """A time phrase or a listed adverb: the sentences worth a look."""
+    adverbs = _lists()[0]
+    return re.compile(time_phrases.compiled()[0].pattern + r"|\b(?:" + "|".join(map(re.escape, adverbs)) + r")\b")
 
 
 def _is_lexical_verb(tok: Token, prev: Token | None) -> tuple[str, ...] | None:
@@ -66,7 +73,7 @@ def _verb_like(tok: Token) -> bool:
 def propose(text: str, spans: list[tuple[int, int]] | None = None) -> list:
     adverbs, intransitive, clause_verbs = _lists()
     out = []
-    for s0, s1 in sentences(text, spans):
+    for s0, s1 in sentences_matching(text, sentences(text, spans), _trigger()):
         toks = tokenize(text, s0, s1)
         for i in range(len(toks) - 2):
             verb = toks[i]

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from . import lexicon, names, wordlists
 from .proposal import make
-from .tokens import capitalise_first, sentences, tokenize
+from .tokens import capitalise_first, sentences, sentences_matching, tokenize
 
 FAMILY = "ARTICLE"
 NAME = "articles"
@@ -72,12 +72,17 @@ def _compiled():
                         + _alt(item["nouns"]) + r")(?![\w-])")
         colls.append((rx, item))
     times = [(re.compile(str(t["regex"])), t) for t in doc["time"]]
-    return abstract, ab, generic, gp, named, doc["names"], colls, times
+    verb_forms = {f for item in doc["collocations"] if "verb" in item
+                  for t, fs in lexicon.forms(str(item["verb"])).items() if t != "VBZ" for f in fs}
+    trigger = re.compile(r"(?<![\w-])(?:" + _alt(verb_forms) + r") ")
+    return abstract, ab, generic, gp, named, doc["names"], (colls, trigger), times
 
 
 def propose(text: str, spans: list[tuple[int, int]] | None = None) -> list:
-    abstract, ab, generic, gp, named, names_section, colls, times = _compiled()
+    abstract, ab, generic, gp, named, names_section, (colls, trigger), times = _compiled()
     out = []
+    spans = sentences(text, spans)
+    with_verb = set(sentences_matching(text, spans, trigger))
 
     def add(start, end, cands, origin, sent):
         if text[start].isupper():
@@ -93,7 +98,7 @@ def propose(text: str, spans: list[tuple[int, int]] | None = None) -> list:
         else:
             add(m.start(), m.end("the"), [""], origin, sent)
 
-    for s0, s1 in sentences(text, spans):
+    for s0, s1 in spans:
         sent = (s0, s1)
         for m in abstract.finditer(text, s0, s1):
             if _verb_follows(text, m.end(), s1, True, {"VBD", "VBZ"}):
@@ -108,7 +113,7 @@ def propose(text: str, spans: list[tuple[int, int]] | None = None) -> list:
             entry = names.nationalities()[m.group("nat")]
             add(m.start(), m.end("nat"), [str(entry["possessive"]), m.group("nat")],
                 wordlists.origin("nationalities", entry), sent)
-        for rx, item in colls:
+        for rx, item in colls if sent in with_verb else ():
             for m in rx.finditer(text, s0, s1):
                 if not _collocation_ok(text, m, s0, s1):
                     continue

@@ -10,8 +10,6 @@ from functools import lru_cache
 
 DETERMINERS = frozenset("""the a an this that these those its his her their our my your some any no every each
 all both another either neither several many few much more most such what which whose""".split())
-POSSESSIVE_DETERMINERS = frozenset("its his her their our my your".split())
-ARTICLES = frozenset(("the", "a", "an"))
 PREPOSITIONS = frozenset("""of in on at to for from by with about against between into onto through during
 before after above below under over among amid across along around behind beyond despite except
 inside outside near since until till toward towards upon via within without per like than as""".split())
@@ -96,12 +94,6 @@ def verb_tags(word: str) -> set[str]:
     """The Penn verb tags ``word`` has as a form of any verb ("published" -> {VBD, VBN})."""
     w = word.lower()
     return {tag for lemma in verb_lemmas(w) for tag, fs in forms(lemma).items() if w in fs}
-
-
-def plural_nouns(lemma: str) -> tuple[str, ...]:
-    from lemminflect import getAllInflections
-
-    return getAllInflections(lemma, upos="NOUN").get("NNS", ())
 
 
 _AN_LETTERS = set("aefhilmnorsx")

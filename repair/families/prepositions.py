@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from . import lexicon, wordlists
 from .proposal import make
-from .tokens import capitalise_first, sentences
+from .tokens import capitalise_first, sentences, sentences_matching
 
 FAMILY = "PREPOSITION"
 NAME = "prepositions"
@@ -42,15 +42,20 @@ def _compiled():
                             + _alt(item["wrong"]) + r")(?![\w-])" + (f"(?={item['next']})" if item.get("next") else ""))
         verbs.append((rx, item))
     phrases = [(re.compile(str(p["regex"])), p) for p in doc["phrases"]]
-    return verbs, phrases
+    all_forms = {f for item in doc["verbs"] for l in wordlists.strings(item["verb"]) for fs in lexicon.forms(str(l)).values()
+                 for f in fs}
+    trigger = re.compile(r"(?<![\w-])(?:" + _alt(all_forms) + r") ")
+    return verbs, phrases, trigger
 
 
 def propose(text: str, spans: list[tuple[int, int]] | None = None) -> list:
-    verbs, phrases = _compiled()
+    verbs, phrases, trigger = _compiled()
     out = []
-    for s0, s1 in sentences(text, spans):
+    spans = sentences(text, spans)
+    with_verb = set(sentences_matching(text, spans, trigger))
+    for s0, s1 in spans:
         sent = (s0, s1)
-        for rx, item in verbs:
+        for rx, item in verbs if sent in with_verb else ():
             for m in rx.finditer(text, s0, s1):
                 if not lexicon.reads_as_verb(text, s0, m.start("verb"), m.group("verb")):
                     continue

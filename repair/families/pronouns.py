@@ -42,8 +42,6 @@ WINDOW_SENTENCES = 2
 CALENDAR = frozenset("""Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June
 July August September October November December Christmas Easter""".split())
 LOCATION_PREPS = frozenset(("in", "at", "from", "to", "near", "across", "outside", "inside", "into"))
-OPEN_QUOTES = "“\"«‘"
-CLOSE_QUOTES = "”\"»’"
 
 
 @dataclass(frozen=True)
@@ -190,7 +188,12 @@ def _window_start(spans, k: int, text: str) -> int:
     return start
 
 
+PRONOUN = re.compile(r"(?<![\w’'-])(?:[Ss]he|[Hh]er|[Hh]erself|[Hh]e|[Hh]im|[Hh]is|[Hh]imself|It)(?![\w’'-])")
+
+
 def propose(text: str, spans: list[tuple[int, int]] | None = None) -> list:
+    if not PRONOUN.search(text):
+        return []
     spans = sentences(text, spans)
     _, _, _, _, _, predicates, _, doc = _lists()
     out = []
@@ -202,7 +205,7 @@ def propose(text: str, spans: list[tuple[int, int]] | None = None) -> list:
             cache[j] = mentions(text, spans[j][0], spans[j][1], surnames)
         return cache[j]
 
-    pron_rx = re.compile(r"(?<![\w’'-])(?:[Ss]he|[Hh]er|[Hh]erself|[Hh]e|[Hh]im|[Hh]is|[Hh]imself|It)(?![\w’'-])")
+    pron_rx = PRONOUN
     for k, (s0, s1) in enumerate(spans):
         sentence_mentions(k)
         if not pron_rx.search(text, s0, s1):

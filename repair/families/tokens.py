@@ -58,14 +58,6 @@ def sentences(text: str, spans: list[tuple[int, int]] | None) -> list[tuple[int,
     return spans
 
 
-def paragraph_start(text: str, pos: int) -> int:
-    """Where the paragraph holding ``pos`` begins (after the last blank line before it)."""
-    m = None
-    for m in re.finditer(r"\n[ \t]*\n", text[:pos]):
-        pass
-    return m.end() if m else 0
-
-
 def capitalise_first(s: str) -> str:
     return s[:1].upper() + s[1:] if s else s
 
@@ -91,3 +83,19 @@ def sentence_case(before: str, after: str, at_sentence_start: bool) -> str:
     words = after.split(" ")
     words = [lower_first(w) if w == first_before else w for w in words]
     return capitalise_first(" ".join(words))
+
+
+def sentences_matching(text: str, spans: list[tuple[int, int]], trigger) -> list[tuple[int, int]]:
+    """The sentences of ``spans`` in which the regular expression ``trigger`` matches: one scan
+    of the whole text, so that a family's patterns run only where they can fire."""
+    import bisect
+
+    starts = [a for a, _ in spans]
+    hit: list[tuple[int, int]] = []
+    seen = -1
+    for m in trigger.finditer(text):
+        k = bisect.bisect_right(starts, m.start()) - 1
+        if k > seen and k >= 0 and m.start() < spans[k][1]:
+            hit.append(spans[k])
+            seen = k
+    return hit
