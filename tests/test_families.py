@@ -84,6 +84,20 @@ def test_keep_examples_survive_every_family_and_the_judge(judge):
     assert let_through == []
 
 
+def test_clean_paragraphs_get_no_family_edit(judge):
+    """The project's clean news paragraphs (tests/cases/negative.jsonl): at most a stray
+    proposal, and the judge lets none through."""
+    from .conftest import load_cases
+
+    texts = [c["original"] for c in load_cases("negative.jsonl")]
+    proposals = {t: propose_all(t) for t in texts}
+    assert sum(len(ps) for ps in proposals.values()) <= 2, [(p.rule_id, p.before, p.after)
+                                                            for ps in proposals.values() for p in ps]
+    for text, ps in proposals.items():
+        if ps:
+            assert judge.decide(text, ps)[0] == []
+
+
 SAMPLE = (
     "Nvidia designs her chips but subcontracts her production. The ministry published on Friday its "
     "annual report, which warned that the AI global race is a risk. The dispute risks to delay the plan of investment. "

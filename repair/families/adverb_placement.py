@@ -122,6 +122,18 @@ def propose(text: str, spans: list[tuple[int, int]] | None = None) -> list:
             adverbial = text[pos:adv_end]
             obj = text[toks[j].start:obj_end]
             perfect = i > 0 and (toks[i - 1].lower in lexicon.AUXILIARIES)
+            if perfect and kind == "time" and toks[i - 1].lower in ("has", "have") and hit[1] in ("past", "dated") \
+                    and stopped and "VBN" in lexicon.verb_tags(verb.lower):
+                # "has announced yesterday a plan": the simple past and the adverbial after the
+                # object together (VERB_PATTERN proposes the tense alone, overlapping)
+                past = lexicon.inflect(lemmas[0], "VBD")
+                aux = toks[i - 1]
+                cands = [f"{past} {obj} {adverbial}"]
+                cands = [sentence_case(text[aux.start:obj_end], c, aux.start == s0) for c in cands if c]
+                p = make(FAMILY, text, aux.start, obj_end, cands, entry.origin, (s0, s1))
+                if p:
+                    out.append(p)
+                continue
             after_object = f"{verb.text} {obj} {adverbial}" if stopped else None
             before_verb = None if (perfect and kind == "time") else f"{adverbial} {verb.text} {obj}"
             # the adverbial may also close the head noun phrase, before a prepositional phrase

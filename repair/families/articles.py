@@ -108,7 +108,11 @@ def propose(text: str, spans: list[tuple[int, int]] | None = None) -> list:
                 drop_the(m, wordlists.origin(NAME, gp), sent)
         for m in named.finditer(text, s0, s1):
             words = m.group("name").split()
-            if not all(len(w) > 2 and names.is_name_word(w) for w in words[:2]):
+            first, second = words[0], words[1]
+            # a first name (known, or no dictionary word), then a surname ("Jannik Sinner")
+            if len(first) < 3 or not names.is_name_word(first) or len(second) < 3 or second.isupper():
+                continue
+            if first not in names.first_names() and not names.is_name_word(second):
                 continue
             entry = names.nationalities()[m.group("nat")]
             add(m.start(), m.end("nat"), [str(entry["possessive"]), m.group("nat")],

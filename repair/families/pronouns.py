@@ -97,7 +97,7 @@ def mentions(text: str, start: int, end: int, surnames: dict[str, str]) -> list[
             nxt = toks[i + 1].lower if i + 1 < len(toks) and lw == t.lower else ""
             if not (nxt and "NOUN" in lexicon.pos(nxt) and nxt not in lexicon.PREPOSITIONS and not lexicon.pos(nxt) & {"VERB", "ADP", "ADV", "DET"}):
                 out.append(Mention(t.start, t.end, "org", org_nouns[lw].origin))
-        elif lw in person and prev not in ("they", "we"):
+        elif (lw in person or _person_word(lw)) and prev not in ("they", "we"):
             end = t.end
             if i + 1 < len(toks) and toks[i + 1].lower == "general":  # "director general"
                 end = toks[i + 1].end
@@ -105,7 +105,7 @@ def mentions(text: str, start: int, end: int, surnames: dict[str, str]) -> list[
             if out and out[-1].kind == "person" and text[out[-1].end:t.start] in (" ", "-"):
                 out[-1] = Mention(out[-1].start, end, "person", out[-1].origin)  # "chief executive"
             else:
-                out.append(Mention(t.start, end, "person", person[lw].origin))
+                out.append(Mention(t.start, end, "person", person[lw].origin if lw in person else None))
         elif lw in ("who",) and out and out[-1].kind == "name" and prev in (",",):
             out[-1] = Mention(out[-1].start, out[-1].end, "person", out[-1].origin)
         i += 1
@@ -116,6 +116,19 @@ def mentions(text: str, start: int, end: int, surnames: dict[str, str]) -> list[
                 if n.kind in ("male", "female") and (0 <= n.start - m.end <= 3 or 0 <= m.start - n.end <= 3):
                     out[k] = Mention(m.start, m.end, n.kind, m.origin)
     return out
+
+
+def _person_word(w: str) -> bool:
+    """"novelist", "musician": a noun for a person by its ending."""
+    if len(w) < 7 or not w.isalpha():
+        return False
+    if w.endswith("ist") and not w.endswith(("checklist", "playlist", "waitlist", "shortlist", "blacklist",
+                                               "whitelist", "wishlist", "tracklist", "setlist")):
+        p = lexicon.pos(w)
+        return not p or ("NOUN" in p and "VERB" not in p)
+    if w.endswith("ian"):
+        return "NOUN" in lexicon.pos(w)
+    return False
 
 
 def _classify(words: list[str], prev: str, sentence_start: bool, surnames: dict[str, str]):

@@ -190,21 +190,19 @@ def _case(before: str, after: str) -> str:
 
 
 def _subject_pronoun(text: str, s0: int, pos: int) -> str:
-    """The pronoun that best stands for the subject before ``pos``: the pronoun itself, "it" for
-    an organisation or a thing, "he"/"she" for a person named with a title."""
-    before = text[s0:pos].strip()
-    words = before.split()
-    if not words:
-        return "it"
-    last = words[-1].lower()
-    if last in ("he", "she", "they", "it"):
-        return last
-    if last in ("who",):
-        return "he"
-    if any(w in ("Mr", "Mr.") for w in words):
-        return "he"
-    if any(w in ("Ms", "Ms.", "Mrs", "Mrs.") for w in words):
-        return "she"
-    if words[0].lower() in ("he", "she", "they"):
-        return words[0].lower()
-    return "it"
+    """The pronoun that stands for the subject before ``pos``: a pronoun itself, else the kind
+    of the nearest mention (pronouns.mentions): "he"/"she" for a man or a woman, "it" for an
+    organisation, a name or nothing known."""
+    from .pronouns import mentions
+
+    words = text[s0:pos].split()
+    if words and words[-1].lower() in ("he", "she", "they", "it"):
+        return words[-1].lower()
+    found = mentions(text, s0, pos, {})
+    kinds = [m.kind for m in found]
+    for kind in reversed(kinds):
+        if kind in ("male", "female"):
+            return "he" if kind == "male" else "she"
+        if kind in ("org", "name"):
+            return "it"
+    return "he" if "person" in kinds else "it"
