@@ -114,6 +114,8 @@ def propose(text: str, spans: list[tuple[int, int]] | None = None) -> list:
                 continue
             if first not in names.first_names() and not names.is_name_word(second):
                 continue
+            if lexicon.previous_word(text, s0, m.start()).lower() in lexicon.BE:
+                continue  # "the first woman to do it is the Australian Simone Young": an identification
             entry = names.nationalities()[m.group("nat")]
             add(m.start(), m.end("nat"), [str(entry["possessive"]), m.group("nat")],
                 wordlists.origin("nationalities", entry), sent)
