@@ -1,0 +1,58 @@
+"""The proposals the families make: :class:`repair.edit.Proposal` records, plus (for pronouns)
+the antecedent they were decided on."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..edit import Proposal
+
+#: family id -> the dev set's category name
+CATEGORIES = {
+    "ADVERB_PLACEMENT": "adverb_placement",
+    "NOUN_COMPOUND": "noun_compound",
+    "ARTICLE": "article",
+    "PREPOSITION": "preposition",
+    "VERB_PATTERN": "verb_pattern",
+    "PRONOUN": "pronoun",
+    "WORD_ORDER": "word_order",
+    "POSSESSIVE": "possessive",
+}
+
+
+@dataclass(frozen=True)
+class FamilyProposal(Proposal):
+    """A family's proposal. ``antecedent`` is the span (offsets into the same text) of the
+    mention the proposal agrees with, and ``antecedent_kind`` its kind ("org", "male",
+    "female", "person"), so that a judge can widen its window back to it."""
+
+    antecedent: tuple[int, int] | None = None
+    antecedent_kind: str | None = None
+
+
+def make(family: str, text: str, start: int, end: int, candidates, origin: str | None,
+         sentence: tuple[int, int], **extra) -> FamilyProposal | None:
+    """A proposal to replace ``text[start:end]`` by the first of ``candidates`` (the others
+    are its alternatives), or None when no candidate differs from the text."""
+    before = text[start:end]
+    seen: list[str] = []
+    for c in candidates:
+        if c is not None and c != before and c not in seen:
+            seen.append(c)
+    if not seen:
+        return None
+    return FamilyProposal(start, end, before, seen[0], source="family", rule_id=family, origin=origin,
+                          alternatives=tuple(seen[1:]), needs_judge=True, category=CATEGORIES[family],
+                          sentence=sentence, **extra)
+
+
+def context_sentences_needed(p: Proposal, spans: list[tuple[int, int]], default: int = 1) -> int:
+    """How many sentences before the proposal's own a judge's window must take in to show
+    its antecedent (at least ``default``)."""
+    ante = getattr(p, "antecedent", None)
+    if not ante:
+        return default
+    own = next((k for k, (a, b) in enumerate(spans) if a <= p.start < b or a <= p.start <= b), None)
+    where = next((k for k, (a, b) in enumerate(spans) if a <= ante[0] < b), None)
+    if own is None or where is None:
+        return default
+    return max(default, own - where)
