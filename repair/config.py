@@ -40,6 +40,11 @@ class RepairConfig:
     max_chars: int = MAX_CHARS
     #: ... and lines longer than this are cut at sentence boundaries.
     max_line: int = MAX_LINE
+    # -- the candidate families --------------------------------------------------------
+    #: Propose repairs of the round trip's grammar (adverb placement, noun compounds, articles,
+    #: prepositions, verb patterns, pronouns, word order, possessives: repair/families); every
+    #: one needs the judge, so they are proposed only when the judge is on.
+    use_families: bool = True
     # -- the post-editor --------------------------------------------------------------
     #: Run the seq2seq post-editor after the glossary pass (on by default: its weights load on
     #: the first sentence worth a look, so text with nothing suspicious costs nothing; with the

@@ -48,10 +48,11 @@ class ModelNotFound(RuntimeError):
 
 @lru_cache(maxsize=1)
 def _marker_regex() -> tuple[re.Pattern, re.Pattern]:
-    from .roundtrip import ACRONYMS, FLUENT, MARKERS
+    from .roundtrip import ACRONYMS, AMBIGUOUS, FLUENT, MARKERS
 
     acr = {a.lower() for a in ACRONYMS.values()}
-    phrases = sorted((m for m in MARKERS if m not in acr and m not in _GENERIC and m not in FLUENT),
+    phrases = sorted((m for m in MARKERS if m not in acr and m not in _GENERIC and m not in FLUENT
+                      and m not in AMBIGUOUS),
                      key=len, reverse=True)
     words = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(p) for p in phrases) + r")(?![\w-])", re.IGNORECASE)
     acronyms = re.compile(r"\b(?:" + "|".join(sorted(ACRONYMS.values())) + r")\b")

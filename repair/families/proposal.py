@@ -23,7 +23,8 @@ CATEGORIES = {
 class FamilyProposal(Proposal):
     """A family's proposal. ``antecedent`` is the span (offsets into the same text) of the
     mention the proposal agrees with, and ``antecedent_kind`` its kind ("org", "male",
-    "female", "person"), so that a judge can widen its window back to it."""
+    "female", "person"); ``context`` (of every Proposal) is set to its start, so that the
+    judge widens its window back to it (repair.rank)."""
 
     antecedent: tuple[int, int] | None = None
     antecedent_kind: str | None = None
@@ -40,9 +41,10 @@ def make(family: str, text: str, start: int, end: int, candidates, origin: str |
             seen.append(c)
     if not seen:
         return None
+    ante = extra.get("antecedent")
     return FamilyProposal(start, end, before, seen[0], source="family", rule_id=family, origin=origin,
                           alternatives=tuple(seen[1:]), needs_judge=True, category=CATEGORIES[family],
-                          sentence=sentence, **extra)
+                          sentence=sentence, context=ante[0] if ante else None, **extra)
 
 
 def context_sentences_needed(p: Proposal, spans: list[tuple[int, int]], default: int = 1) -> int:
