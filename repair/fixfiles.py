@@ -17,6 +17,7 @@ from .batch.work import JsonlSpec, TextSpec, Unit, process
 from .config import DEFAULT_CONFIG, RepairConfig
 from .io import RecordError
 from .io.read import decode_document
+from .io.records import write_out
 from .io.sources import FORMATS, PlanError, detect_format, plan
 from .pipeline import Repairer
 
@@ -65,8 +66,13 @@ def skipped_links_note(links: Sequence[str], shown: int = 10) -> list[str]:
 
 def fix_document(repairer: Repairer, src: BinaryIO, name: str, dst: BinaryIO,
                  errors: str = "strict", on_explain: Explainer | None = None) -> FixStats:
-    """Repair one text document from ``src`` into ``dst`` (raises InputError for invalid UTF-8)."""
-    text = decode_document(src.read(), name, errors)
+    """Repair one text document from ``src`` into ``dst`` (raises InputError for invalid UTF-8);
+    a UTF-8 byte-order mark is kept."""
+    data = src.read()
+    text = decode_document(data, name, errors)
+    if data.startswith(b"\xef\xbb\xbf"):
+        dst.write(b"\xef\xbb\xbf")
+    del data
     spec = TextSpec(name, on_explain is not None)
     points = repairer.pieces(text)
     stats = FixStats(records=1)
@@ -76,7 +82,7 @@ def fix_document(repairer: Repairer, src: BinaryIO, name: str, dst: BinaryIO,
         (o,) = process(repairer, spec, [Unit(line, piece, None, line, len(piece), col=col)])
         if o.error:
             raise RuntimeError(o.error.reason)
-        dst.write(o.out)
+        write_out(dst, o.out)
         stats.changed = stats.changed or int(o.changed)
         stats.edits += o.edits
         for x in o.explain:
@@ -109,7 +115,7 @@ def fix_jsonl(repairer: Repairer, src: BinaryIO, name: str, dst: BinaryIO, text_
         if not o.out:
             continue
         stats.records += 1
-        dst.write(o.out)
+        write_out(dst, o.out)
         if o.warning:
             stats.warnings.append(o.warning)
             stats.warning_count += 1

@@ -31,6 +31,7 @@ from typing import BinaryIO, Sequence
 from ..io.atomic import AtomicOutput, OutputBusy, StreamOutput, check_not_busy, partial_path
 from ..io.errors import ErrorSink, RecordError
 from ..io.files import file_identity, file_size
+from ..io.records import write_out
 from ..io.sources import InputSpec
 from . import journal as jn
 from .progress import FixStats, Reporter
@@ -477,7 +478,7 @@ class _Engine:
                 self._error_record(o.error)
                 continue
             with self._writing(what, job):
-                out.write(o.out)
+                write_out(out, o.out)
             if o.warning:
                 stats.warning_count += 1
                 self.reporter.warning(o.warning)
