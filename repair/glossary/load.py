@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+from . import cache
 from .regexes import ENGINES, analyse, engine_for
 from .rules import CASE_MODES, SCOPES, Example, Glossary, GlossaryError, Rule
 
@@ -42,7 +43,7 @@ def load_glossary(path: str | Path, display: str | None = None) -> Glossary:
     sha = hashlib.sha256(raw).hexdigest()
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):
-        return parse_yaml(text, name, sha)
+        return parse_yaml(text, name, sha, cache_key=sha if len(raw) >= cache.MIN_YAML_BYTES else None)
     if suffix in (".tsv", ".txt"):
         return parse_table(text, name, sha, delimiter="\t")
     if suffix == ".csv":
@@ -195,9 +196,25 @@ def _events_to_data(text: str):
 _NO_KEY = object()
 
 
-def parse_yaml(text: str, path: str, sha: str) -> Glossary:
+def _load_yaml_cached(text: str, key: str | None):
+    """:func:`load_yaml`, from the glossary cache when this file (by its sha256) was parsed
+    before; a document that JSON cannot carry as it is is not cached."""
+    if key is None:
+        return load_yaml(text)
+    name = f"yaml-{key}.json"
+    doc = cache.read(name, "/yaml1")
+    if doc is not None:
+        return doc
+    doc = load_yaml(text)
+    if cache.json_safe(doc):
+        cache.write(name, doc, "/yaml1")
+        cache.prune("yaml-")
+    return doc
+
+
+def parse_yaml(text: str, path: str, sha: str, cache_key: str | None = None) -> Glossary:
     try:
-        doc = load_yaml(text)
+        doc = _load_yaml_cached(text, cache_key)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None

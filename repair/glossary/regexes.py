@@ -26,13 +26,9 @@ the matcher and ``repair glossary check`` compile each one once, and only when f
 """
 from __future__ import annotations
 
-import json
-import os
 import re
-import sys
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 
 try:  # Python 3.11+
     from re import _constants as C, _parser as P
@@ -701,69 +697,46 @@ CACHE_VERSION = 1
 
 
 class _Cache:
-    """Analyses of earlier runs, in a JSON file keyed by flags and pattern text (never
-    pickle): a start-up with 1,800 regex rules need not parse them again. The file names
-    the analysis version and the Python version (whose parser it used); a file that does
-    not match, or does not read, is ignored and rewritten."""
+    """Analyses of earlier runs (:mod:`repair.glossary.cache`): a start-up with 1,800 regex
+    rules need not parse them all again."""
 
     def __init__(self):
         self.loaded = False
         self.added = 0
-        self.path: Path | None = None
 
-    def location(self) -> Path | None:
-        if os.environ.get("MT_REPAIR_NO_GLOSSARY_CACHE"):
-            return None
-        root = os.environ.get("MT_REPAIR_CACHE") or (
-            os.path.join(os.environ["XDG_CACHE_HOME"], "mt-repair") if os.environ.get("XDG_CACHE_HOME") else None)
-        if root is None:
-            try:
-                import platformdirs
-
-                root = platformdirs.user_cache_dir("mt-repair")
-            except Exception:  # noqa: BLE001
-                return None
-        return Path(root) / "glossary" / f"regex-analyses-v{CACHE_VERSION}.json"
-
-    def stamp(self) -> str:
-        return f"{CACHE_VERSION}/{sys.version_info[0]}.{sys.version_info[1]}"
+    @property
+    def name(self) -> str:
+        return f"regex-analyses-v{CACHE_VERSION}.json"
 
     def load(self) -> None:
         if self.loaded:
             return
         self.loaded = True
-        self.path = self.location()
-        if self.path is None:
+        from . import cache
+
+        entries = cache.read(self.name)
+        if not isinstance(entries, list):
             return
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            if data.get("stamp") != self.stamp():
-                return
-            for flags, pattern, wmin, required, hazard_, re2_, error in data["entries"]:
+            for flags, pattern, wmin, required, hazard_, re2_, error in entries:
                 if not (isinstance(flags, int) and isinstance(pattern, str) and isinstance(wmin, int)):
-                    raise ValueError("bad entry")
+                    return
                 _ANALYSES.setdefault((pattern, flags), Analysis(
                     wmin, None if required is None else frozenset(required), hazard_, re2_, error))
-        except (OSError, ValueError, KeyError, TypeError):
+        except (ValueError, TypeError):
             return
 
     def save(self) -> None:
-        """Write the analyses back when this run added some (atomically; errors ignored)."""
-        if not self.added or self.path is None:
+        """Write the analyses back when this run added some."""
+        if not self.added:
             return
+        from . import cache
+
         entries = [[f, p, a.min_width, None if a.required is None else sorted(a.required), a.hazard, a.re2, a.error]
                    for (p, f), a in _ANALYSES.items()]
-        if len(entries) > 200_000:  # a cache, not an archive
-            return
-        try:
-            from ..io.atomic import write_atomic
-
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(self.path, json.dumps({"stamp": self.stamp(), "entries": entries},
-                                               ensure_ascii=False).encode("utf-8", "surrogatepass"))
-            self.added = 0
-        except OSError:
-            pass
+        if len(entries) <= 200_000:  # a cache, not an archive
+            cache.write(self.name, entries)
+        self.added = 0
 
 
 _CACHE = _Cache()
