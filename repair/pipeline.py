@@ -30,6 +30,7 @@ from .edit import Edit, Proposal, Rejected, Repaired, compose_edits, locate_edit
 from .encoding import mojibake_edits
 from .glossary import CompiledGlossary, load_glossaries
 from .glossary.match import is_blocked
+from .language import ForeignText
 from .markup import MarkupView, looks_like_html
 
 
@@ -144,6 +145,8 @@ class Repairer:
             # the post-editor returns proposals that passed its guards, and those it rejected
             model_proposals, guarded = self.postedit.propose(mid, judged=self.judge is not None)
             model_proposals, vetoed = respect_blockers(model_proposals, blocked, first)
+            model_proposals, foreign = leave_foreign_text(mid, model_proposals)
+            vetoed += foreign
             ok, held = self.decide(mid, model_proposals)
             second = ok
             rejected += [_back(r, first, text) for r in list(guarded) + vetoed + held]
@@ -183,6 +186,22 @@ def _back(r: Rejected, first: tuple[Edit, ...], original: str) -> Rejected:
     start, end = to_original(r.start, first, "start"), to_original(r.end, first, "end")
     end = max(start, end)
     return replace(r, start=start, end=end, before=original[start:end])
+
+
+def leave_foreign_text(text: str, proposals: list[Proposal]) -> tuple[list[Proposal], list[Rejected]]:
+    """Proposals that do not touch a quotation or sentence in another language, and the
+    others rejected with that reason (see :mod:`repair.language`)."""
+    if not proposals:
+        return proposals, []
+    foreign = ForeignText(text)
+    ok, rejected = [], []
+    for p in proposals:
+        why = foreign.reason(p.start, p.end)
+        if why:
+            rejected.append(p.reject(why))
+        else:
+            ok.append(p)
+    return ok, rejected
 
 
 def respect_blockers(proposals: list[Proposal], blocked: list[Rejected], first: tuple[Edit, ...]

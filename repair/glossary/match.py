@@ -19,6 +19,7 @@ from typing import Iterable, Sequence
 import ahocorasick
 
 from ..edit import Proposal, Rejected
+from ..language import ForeignText
 from ..segment import sentence_around
 from . import regexes
 from .regexes import BacktrackingTimeout
@@ -204,6 +205,16 @@ class CompiledGlossary:
                 candidates.append(replace(proposal, needs_judge=True, held=reason))
             else:
                 rejected.append(proposal.reject(reason))
+        if candidates:  # text in another language (a quotation in French) is not repaired
+            foreign = ForeignText(text)
+            kept = []
+            for p in candidates:
+                why = foreign.reason(p.start, p.end)
+                if why:
+                    rejected.append(p.reject(why))
+                else:
+                    kept.append(p)
+            candidates = kept
         return resolve_overlaps(candidates), rejected
 
     def _hits(self, text: str, rejected: list[Rejected] | None = None) -> Iterable[tuple[Rule, int, int, str]]:
