@@ -2,7 +2,8 @@
 
 Exit codes: 0 success; 2 usage error (bad option, missing file, would overwrite an
 input); 3 data error (invalid UTF-8, malformed glossary, records that could not be
-read: the good ones are still written); 1 anything unexpected.
+read: the good ones are still written); 4 an output could not be written (a full disk,
+a closed pipe: what was written is kept); 1 anything unexpected.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from .io.sources import FORMATS
 SETTINGS = BatchSettings()
 
 EXIT_DATA = 3
+EXIT_OUTPUT = 4
 
 
 class DataError(click.ClickException):
@@ -110,11 +112,14 @@ def main() -> None:
 @click.option("--in-place", is_flag=True, help="Replace each input with its repaired version, keeping a backup.")
 @click.option("--backup-suffix", default=SETTINGS.backup_suffix, show_default=True,
               help="With --in-place: the backup of FILE is FILE plus this suffix.")
+@click.option("--follow-links", is_flag=True,
+              help="Follow symbolic links that lead out of a directory input (skipped and named by default), "
+                   "and write through links inside -o DIR (refused by default).")
 def fix(inputs, output, fmt, text_field, globs, glossaries, no_default_glossaries, no_model, judge_model, no_judge,
         model, device,
         batch_size, fix_encoding, markup,
         explain, errors, errors_file, workers, scheduler, cluster_workers, quiet, resume, checkpoint_records, in_place,
-        backup_suffix):
+        backup_suffix, follow_links):
     """Repair INPUTS: text documents, JSONL, CSV/TSV (also .gz), directories; stdin when none or -.
 
     \b
@@ -124,7 +129,7 @@ def fix(inputs, output, fmt, text_field, globs, glossaries, no_default_glossarie
     repair fix big.csv --field body -o out.csv --resume
     repair fix shards/ -o fixed/ --scheduler tcp://10.0.0.5:8786   # on a Dask cluster
     """
-    from .batch.engine import BatchFailure, BatchUsageError
+    from .batch.engine import BatchFailure, BatchUsageError, OutputFailure
     from .fixfiles import fix_files
     from .postedit import ModelNotFound
 
@@ -161,7 +166,7 @@ def fix(inputs, output, fmt, text_field, globs, glossaries, no_default_glossarie
             raise click.UsageError(str(exc)) from None
     settings = BatchSettings(field=text_field, errors=errors, workers=workers, explain=explain, quiet=quiet,
                              errors_file=errors_file, resume=resume, backup_suffix=backup_suffix,
-                             checkpoint_records=checkpoint_records)
+                             checkpoint_records=checkpoint_records, follow_links=follow_links)
     try:
         if scheduler:
             from .distributed import fix_on_cluster
@@ -175,6 +180,8 @@ def fix(inputs, output, fmt, text_field, globs, glossaries, no_default_glossarie
         raise click.UsageError(str(exc)) from None
     except (GlossaryError, InputError) as exc:
         raise DataError(str(exc)) from None
+    except OutputFailure as exc:
+        _output_failed(str(exc))
     except BatchFailure as exc:
         raise click.ClickException(str(exc)) from None
     except ModelNotFound as exc:
@@ -184,6 +191,20 @@ def fix(inputs, output, fmt, text_field, globs, glossaries, no_default_glossarie
         sys.exit(130)
     if stats.errors:
         sys.exit(EXIT_DATA)
+
+
+def _output_failed(message: str) -> None:
+    """One line on stderr and exit 4; stdout is pointed at /dev/null so that the interpreter's
+    last flush of it does not fail again with a traceback."""
+    import os
+
+    _err(message)
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    sys.exit(EXIT_OUTPUT)
 
 
 @main.command(name="eval")

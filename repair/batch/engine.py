@@ -28,9 +28,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Sequence
 
-from ..io.atomic import AtomicOutput, partial_path
+from ..io.atomic import AtomicOutput, OutputBusy, StreamOutput, check_not_busy, partial_path
 from ..io.errors import ErrorSink, RecordError
 from ..io.files import file_identity, file_size
+from ..io.records import write_out
 from ..io.sources import InputSpec
 from . import journal as jn
 from .progress import FixStats, Reporter
@@ -43,6 +44,11 @@ class BatchUsageError(ValueError):
 
 class BatchFailure(RuntimeError):
     """The run stopped before the end; the journal is kept for ``--resume`` (exit code 1)."""
+
+
+class OutputFailure(BatchFailure):
+    """An output, the errors file, the journal or stdout could not be written (a full disk,
+    a closed pipe): the run stopped, what was written is kept (exit code 4)."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,8 @@ class BatchSettings:
     #: Units per chunk sent to a worker, and the most bytes in one chunk.
     chunk_records: int = 128
     chunk_bytes: int = 1 << 20
+    #: Follow symbolic links that lead out of a directory input (and write through links in -o DIR).
+    follow_links: bool = False
 
 
 @dataclass
@@ -116,7 +124,7 @@ class _Stdout:
 
 def journal_location(specs: Sequence[InputSpec], output: str | None) -> Path | None:
     """Where the journal of a run that writes files lives (None when it writes to stdout)."""
-    targets = [s.target for s in specs if s.target is not None]
+    targets = [s.target for s in specs if s.target is not None and not s.stream]
     if not targets:
         return None
     if specs and specs[0].in_place:
@@ -140,19 +148,46 @@ def fingerprint(specs: Sequence[InputSpec], settings: BatchSettings, config, sig
     }))
 
 
+def check_errors_file(specs: Sequence[InputSpec], errors_file: str | None, journal: Path | None = None) -> None:
+    """Raise BatchUsageError when ``errors_file`` is (or links to) an input, an output or the
+    journal: error records must never be appended to an input nor lost at an output's rename."""
+    if not errors_file:
+        return
+    real = os.path.realpath(errors_file)
+
+    def same(path: str) -> bool:
+        if os.path.realpath(path) == real:
+            return True
+        try:
+            return os.path.samefile(path, errors_file)
+        except OSError:
+            return False
+
+    for spec in specs:
+        if spec.source != "-" and same(spec.source):
+            raise BatchUsageError(f"--errors-file {errors_file} is the input {spec.display}; choose another file")
+        if spec.target is not None and (same(spec.target) or same(str(partial_path(spec.target)))):
+            raise BatchUsageError(f"--errors-file {errors_file} is the output {spec.target}; choose another file")
+    if journal is not None and same(str(journal)):
+        raise BatchUsageError(f"--errors-file {errors_file} is the resume journal {journal}; choose another file")
+
+
 def run_batch(specs: Sequence[InputSpec], executor, settings: BatchSettings = BatchSettings(), *,
               output: str | None = None, signature: str = "", stdout: BinaryIO | None = None,
-              reporter: Reporter | None = None) -> FixStats:
+              reporter: Reporter | None = None, notes: Sequence[str] = ()) -> FixStats:
     """Repair every input of ``specs`` into its target with ``executor`` (see
     :mod:`repair.batch.executors`); returns the counts. ``signature`` names the resources
     (glossaries) for the resume journal.
 
-    Raises BatchUsageError when the run cannot start (e.g. a journal that does not match),
-    BatchFailure when it stops early (the journal is then kept for ``resume``)."""
+    Raises BatchUsageError when the run cannot start (e.g. a journal that does not match,
+    another run writing the same output), BatchFailure when it stops early (the journal is
+    then kept for ``resume``), OutputFailure when an output cannot be written. ``notes``
+    are printed with the summary (e.g. the links a directory walk did not follow)."""
     stdout = stdout if stdout is not None else sys.stdout.buffer
     total = None if any(s.source == "-" for s in specs) else sum(file_size(s.source) for s in specs)
     reporter = reporter or Reporter(total, settings.quiet)
     engine = _Engine(list(specs), settings, executor, output, signature, stdout, reporter)
+    engine.notes = list(notes)
     try:
         return engine.run()
     finally:
@@ -169,6 +204,7 @@ class _Engine:
         self.read_opts = ReadOptions(executor.config, settings.field, settings.errors, settings.explain,
                                      max(1, min(settings.chunk_records, settings.checkpoint_records)),
                                      settings.chunk_bytes)
+        self.output = output
         self.journal_path = journal_location(specs, output)
         self.fingerprint = fingerprint(specs, settings, executor.config, signature)
         self.journal: jn.Journal | None = None
@@ -176,6 +212,8 @@ class _Engine:
         self.total = FixStats()
         self.resumed = False
         self.wrote = False  # an output was opened: the journal is worth keeping
+        self.complete = False  # --resume of a run that had finished: nothing to do
+        self.notes: list[str] = []
 
     # -- set-up ---------------------------------------------------------------------------------
     def _open_journal(self) -> None:
@@ -199,6 +237,9 @@ class _Engine:
                                           f"recorded in {path}")
                 self.resumed = True
             else:
+                if self.settings.resume and self._already_complete():
+                    self.complete = True
+                    return
                 if self.settings.resume and not self.settings.quiet:
                     self.reporter.message(f"repair: nothing to resume ({path} not found); starting from the beginning")
                 self.journal = jn.Journal.create(path, self.fingerprint)
@@ -214,14 +255,54 @@ class _Engine:
                 self.journal = None
             raise
 
+    def _already_complete(self) -> bool:
+        """With --resume and no journal: whether the run had finished (its journal is removed
+        at the end): every output exists and is newer than its input (with --in-place,
+        every backup exists)."""
+        for spec in self.specs:
+            if spec.target is None or spec.stream or spec.source == "-":
+                return False
+            try:
+                if spec.in_place:
+                    if not os.path.exists(spec.source + self.settings.backup_suffix):
+                        return False
+                elif os.stat(spec.target).st_mtime_ns < os.stat(spec.source).st_mtime_ns:
+                    return False
+            except OSError:
+                return False
+        return True
+
+    def _check_outputs(self) -> None:
+        """Refuse up front: an errors file that is an input or an output; an output that
+        another run is writing (whatever the spelling of its path)."""
+        check_errors_file(self.specs, self.settings.errors_file, self.journal_path)
+        try:
+            for spec in self.specs:
+                if spec.target is not None and not spec.stream:
+                    check_not_busy(spec.target)
+        except OutputBusy as exc:
+            raise BatchUsageError(str(exc)) from None
+
     # -- the loop ---------------------------------------------------------------------------------
     def run(self) -> FixStats:
+        self._check_outputs()
         self._open_journal()
+        if self.complete:
+            if not self.settings.quiet:
+                what = "the inputs were repaired in place" if self.specs[0].in_place else f"{self.output} is complete"
+                self.reporter.message(f"repair: nothing to resume: {what} (the journal is removed when a run "
+                                      f"finishes); outputs and errors left as they are")
+            return self.total
         try:
             self._check_backups()
             err_cut = self.state.err_offset if self.state else None
             self.errors = ErrorSink(self.settings.errors_file, self.reporter.message, err_cut)
             executor = self.executor
+        except OSError as exc:
+            if self.journal is not None:
+                self.journal.close() if self.resumed else self.journal.remove()
+            raise BatchUsageError(f"cannot open the errors file {self.settings.errors_file}: "
+                                  f"{exc.strerror or exc}") from None
         except BaseException:
             if self.journal is not None:
                 self.journal.close() if self.resumed else self.journal.remove()
@@ -252,6 +333,8 @@ class _Engine:
             finished = True
         except BrokenProcessPool:
             raise BatchFailure("a worker process died (out of memory?); rerun with --resume to continue") from None
+        except OutputBusy as exc:
+            raise BatchUsageError(str(exc)) from None
         finally:
             if not finished:
                 for job, _, fut in self.pending:
@@ -268,7 +351,30 @@ class _Engine:
                     self.journal.close()
         if not self.settings.quiet:
             self.reporter.message(self.reporter.summary(self.total, self.resumed))
+        for note in self.notes:
+            self.reporter.message(note)
         return self.total
+
+    @contextlib.contextmanager
+    def _writing(self, what: str, job: _Job | None = None):
+        """Turn an OSError while writing ``what`` into an OutputFailure that names it, says
+        why, and says how to go on."""
+        try:
+            yield
+        except FileExistsError:
+            raise  # an existing backup: the caller's business
+        except OSError as exc:
+            if isinstance(exc, BrokenPipeError) and what == "stdout":
+                raise OutputFailure("repair: stdout was closed (broken pipe)") from None
+            cause = exc.strerror or str(exc)
+            if self.journal is not None and (self.wrote or self.resumed):
+                kept = ""
+                if job is not None and job.spec.target is not None and not job.spec.stream:
+                    kept = f"; the partial output is kept in {partial_path(job.spec.target)}"
+                hint = f"{kept}; fix the cause and run the same command with --resume to continue"
+            else:
+                hint = "; what was written before stays there"
+            raise OutputFailure(f"repair: cannot write {what}: {cause}{hint}") from None
 
     def _check_backups(self) -> None:
         """With --in-place, refuse up front to replace an existing backup."""
@@ -317,17 +423,30 @@ class _Engine:
         return st.in_offset, st.line
 
     # -- writing ------------------------------------------------------------------------------------
+    def _what(self, job: _Job) -> str:
+        return "stdout" if job.spec.target is None else str(job.spec.target)
+
     def _output(self, job: _Job):
         if job.output is None:
             spec = job.spec
             if spec.target is None:
                 job.output = _Stdout(self.stdout)
+            elif spec.stream:
+                with self._writing(spec.target, job):
+                    job.output = StreamOutput(spec.target, spec.gzip_out)
             else:
-                job.output = AtomicOutput(spec.target, spec.gzip_out, job.resume_out)
+                with self._writing(spec.target, job):
+                    job.output = AtomicOutput(spec.target, spec.gzip_out, job.resume_out)
                 self.wrote = True
                 if self.journal is not None and job.resume_out is None:
-                    self.journal.start(job.index, None if spec.source == "-" else file_identity(spec.source))
+                    with self._writing(f"the resume journal {self.journal_path}"):
+                        self.journal.start(job.index, None if spec.source == "-" else file_identity(spec.source))
         return job.output
+
+    def _error_record(self, record: RecordError) -> None:
+        with self._writing(f"the errors file {self.settings.errors_file}" if self.settings.errors_file
+                           else "stderr"):
+            self.errors.write(record)
 
     def _drain_one(self) -> None:
         job, action, fut = self.pending.popleft()
@@ -335,12 +454,14 @@ class _Engine:
             self.in_flight -= 1
             self._write_units(job, action, fut.result())
         elif isinstance(action, Write):
-            self._output(job).write(action.data)
+            out = self._output(job)
+            with self._writing(self._what(job), job):
+                out.write(action.data)
         elif isinstance(action, Fail):
             job.failed = True
             job.aborted = job.aborted or action.abort
             job.stats.errors += 1
-            self.errors.write(action.error)
+            self._error_record(action.error)
         elif isinstance(action, End):
             self._finish(job)
 
@@ -349,13 +470,15 @@ class _Engine:
         stats = job.stats
         text_doc = job.spec.fmt == "txt"
         raw_bytes = 0
+        what = self._what(job)
         for unit, o in zip(action.units, outcomes):
             raw_bytes += unit.size
             if o.error is not None:
                 stats.errors += 1
-                self.errors.write(o.error)
+                self._error_record(o.error)
                 continue
-            out.write(o.out)
+            with self._writing(what, job):
+                write_out(out, o.out)
             if o.warning:
                 stats.warning_count += 1
                 self.reporter.warning(o.warning)
@@ -380,10 +503,13 @@ class _Engine:
             self._commit(job, last.end, last.last_line)
 
     def _commit(self, job: _Job, in_offset: int, line: int) -> None:
-        out_offset = job.output.commit()
-        err_offset = self.errors.commit()
-        if self.journal is not None and job.spec.target is not None:
-            self.journal.commit(job.index, in_offset, line, out_offset, err_offset, job.stats.counts())
+        with self._writing(self._what(job), job):
+            out_offset = job.output.commit()
+        with self._writing(f"the errors file {self.settings.errors_file}"):
+            err_offset = self.errors.commit()
+        if self.journal is not None and job.spec.target is not None and not job.spec.stream:
+            with self._writing(f"the resume journal {self.journal_path}"):
+                self.journal.commit(job.index, in_offset, line, out_offset, err_offset, job.stats.counts())
         job.since_commit = 0
         job.last_commit = time.monotonic()
 
@@ -401,21 +527,26 @@ class _Engine:
             out = self._output(job)
             backup = spec.source + self.settings.backup_suffix if spec.in_place else None
             try:
-                size = out.finalize(backup) if spec.target is not None else out.finalize()
+                with self._writing(self._what(job), job):
+                    size = out.finalize(backup) if spec.target is not None else out.finalize()
             except FileExistsError as exc:
                 out.abort()
                 job.stats.errors += 1
-                self.errors.write(RecordError(spec.display, 0, f"{spec.display}: {exc}"))
+                self._error_record(RecordError(spec.display, 0, f"{spec.display}: {exc}"))
                 size = None
             job.stats.files += 1
-        if spec.target is None:
+        if spec.target is None or spec.stream:
             size = None
         self.total.add(job.stats)
-        if self.journal is not None and spec.target is not None:
-            self.journal.done(job.index, size, job.stats.counts(), self.errors.commit())
+        if self.journal is not None and spec.target is not None and not spec.stream:
+            with self._writing(f"the errors file {self.settings.errors_file}"):
+                err_offset = self.errors.commit()
+            with self._writing(f"the resume journal {self.journal_path}"):
+                self.journal.done(job.index, size, job.stats.counts(), err_offset)
             self.wrote = True
         if job.size > job.reported:
             self.reporter.advance(job.size - job.reported, 0)
 
 
-__all__ = ["BatchFailure", "BatchSettings", "BatchUsageError", "FixStats", "journal_location", "run_batch"]
+__all__ = ["BatchFailure", "BatchSettings", "BatchUsageError", "FixStats", "OutputFailure", "check_errors_file",
+           "journal_location", "run_batch"]

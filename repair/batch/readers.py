@@ -21,7 +21,7 @@ from typing import Iterator
 from ..config import DEFAULT_CONFIG, RepairConfig
 from ..io.errors import InputError, RecordError
 from ..io.files import InputFile
-from ..io.read import decode_document
+from ..io.read import UTF8_BOM, check_not_utf16, decode_document
 from ..io.sources import InputSpec
 from ..io.tables import DELIMITERS, TableReader, format_row
 from ..pipeline import text_pieces
@@ -73,6 +73,8 @@ def produce(spec: InputSpec, opts: ReadOptions, in_offset: int = 0, line: int = 
     pos = {"line": line}
     gave = False  # whether anything of this input reached the writer
     try:
+        if in_offset == 0:
+            check_not_utf16(_peek(inp, 4), spec.display)
         if spec.fmt == "jsonl":
             actions = _jsonl(inp, spec, opts, in_offset, line, pos)
         elif spec.fmt in DELIMITERS:
@@ -93,6 +95,11 @@ def produce(spec: InputSpec, opts: ReadOptions, in_offset: int = 0, line: int = 
     finally:
         inp.close()
     yield End()
+
+
+def _peek(inp: InputFile, n: int) -> bytes:
+    peek = getattr(inp.stream, "peek", None)
+    return peek(n)[:n] if peek is not None else b""
 
 
 def _error(spec: InputSpec, line: int, reason: str) -> RecordError:
@@ -167,7 +174,7 @@ def _table(inp: InputFile, spec: InputSpec, opts: ReadOptions, in_offset: int, l
     wspec = TableSpec(spec.display, columns.index(opts.field), len(columns), out_columns.index("repaired"),
                       out_columns.index("edits"), delimiter, eol, opts.field, opts.explain)
     if in_offset <= header.end:
-        yield Write(format_row(out_columns, delimiter, eol))
+        yield Write((UTF8_BOM if reader.bom else b"") + format_row(out_columns, delimiter, eol))
     else:
         inp.skip_to(in_offset, current=header.end)
         reader = TableReader(inp.stream, spec.display, delimiter, opts.errors, offset=in_offset, line=line)
@@ -188,6 +195,8 @@ def _text(inp: InputFile, spec: InputSpec, opts: ReadOptions, in_offset: int):
     data = inp.stream.read()
     size = len(data)
     text = decode_document(data, spec.display, opts.errors)
+    if data.startswith(UTF8_BOM):
+        yield Write(UTF8_BOM)  # kept as it came
     del data
     wspec = TextSpec(spec.display, opts.explain)
     points = text_pieces(text, opts.config)

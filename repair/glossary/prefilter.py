@@ -38,6 +38,11 @@ def required_literals(pattern: str, flags: int = 0) -> frozenset[str] | None:
         parsed = P.parse(pattern, flags)
     except re.error:
         return None
+    return required_from_parsed(parsed)
+
+
+def required_from_parsed(parsed) -> frozenset[str] | None:
+    """:func:`required_literals` of an already parsed pattern."""
     best = _sequence(list(parsed))
     if not best:
         return None
