@@ -11,8 +11,9 @@ glossary edits already applied). :func:`rank` decides them together:
    in the same paragraph, :meth:`repair.judge.Judge.window`), widened back to an antecedent
    when a proposal names one (``Proposal.context``: a pronoun's company or person).
 3. **Several sites in one window** are combined greedily: every remaining site's candidates
-   are scored against the window with the changes accepted so far, the best one is accepted
-   when it beats that window by the judge's margin, and the others are scored again. So each
+   are scored against the window with the changes accepted so far, the one that clears its
+   margin by the most is accepted (the judge's margin, or the proposal's own calibrated
+   ``Proposal.margin``), and the others are scored again. So each
    accepted change wins by the margin given the others, and the cost is bounded by the
    number of sites in the window (scores are cached by window text).
 
@@ -88,6 +89,11 @@ def _alt_case(p: Proposal, alternative: str) -> str:
     return alternative
 
 
+def _required(p: Proposal, judge) -> float:
+    """The margin ``p`` must win by: its own calibrated margin, else the judge's."""
+    return judge.margin if p.margin is None else p.margin
+
+
 def _clusters(items: list[_Site]) -> list[list[_Site]]:
     """Sites whose windows overlap, together (in text order)."""
     out: list[list[_Site]] = []
@@ -151,12 +157,13 @@ def rank(text: str, proposals: Sequence[Proposal], judge) -> tuple[list[Edit], l
                 b = scores[base]
                 cand_scores = {j: scores[v] for j, v in enumerate(variants)}
                 last[id(pending[k])] = (b, cand_scores)
-                j = max(cand_scores, key=lambda j: (cand_scores[j], -j))
-                margin = cand_scores[j] - b
-                if best is None or margin > best[0]:
-                    best = (margin, k, j)
-            margin, k, j = best
-            if margin < judge.margin:
+                for j, score in cand_scores.items():
+                    # how far the candidate clears the margin its proposal must win by
+                    clear = score - b - _required(pending[k].candidates[j].proposal, judge)
+                    if best is None or clear > best[0]:
+                        best = (clear, k, j, score - b)
+            clear, k, j, margin = best
+            if clear < 0:
                 break
             site = pending.pop(k)
             cand = site.candidates[j]

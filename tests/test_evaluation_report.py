@@ -155,8 +155,9 @@ def test_stage_specs():
         resolve_stages(["none", "none"])
 
 
-def test_a_stage_without_default_glossaries_changes_nothing(dataset_path):
-    rep = evaluate(dataset_path, stages=["none"], extra_stages=["bare:default_glossaries=false"], bootstrap=20)
+def test_a_stage_without_glossaries_families_and_model_changes_nothing(dataset_path):
+    rep = evaluate(dataset_path, stages=["none"],
+                   extra_stages=["bare:default_glossaries=false,use_families=false,use_model=false"], bootstrap=20)
     bare = rep.stage("bare")
-    assert bare["config"] == {"default_glossaries": False}
+    assert bare["config"] == {"default_glossaries": False, "use_families": False, "use_model": False}
     assert bare["corpus"] == rep.stage("none")["corpus"] and bare["edits"]["tp"] == 0

@@ -26,6 +26,14 @@ KINDS = ("garbled", "clean")
 CATEGORIES = ("acronym", "false_friend", "pronoun", "word_order", "calque", "article", "adverb_placement",
               "noun_compound", "preposition", "verb_pattern", "possessive", "number_format",
               "quotes", "hyphenation", "furniture", "grammar", "other")
+#: The groups of categories reported together (eval/README.md): errors of grammar and word order,
+#: which the candidate families and the post-editor address, and errors of words and formats,
+#: which the glossary addresses (with the judge where context decides).
+CATEGORY_GROUPS = {
+    "grammar": ("adverb_placement", "noun_compound", "article", "preposition", "verb_pattern", "pronoun",
+                "word_order", "possessive", "grammar"),
+    "glossary/context": ("acronym", "false_friend", "calque", "number_format", "quotes", "hyphenation", "furniture"),
+}
 PAIR_FILES = ("src.txt", "ref.txt")
 
 _NEWLINES = re.compile(r"\r\n|\r|\n")

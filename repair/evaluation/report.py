@@ -20,7 +20,7 @@ import sacrebleu
 from .. import __version__
 from ..io import atomic_output, refuse_clobber
 from .ablation import STANDARD_STAGES, Stage, resolve_stages
-from .datasets import CATEGORIES, Dataset, flatten, load_dataset
+from .datasets import CATEGORIES, CATEGORY_GROUPS, Dataset, flatten, load_dataset
 from .edits_score import category_counts, compare, reference_spans, rule_table, total
 from .metrics import METRICS, Scorer
 from .overcorrection import overcorrection
@@ -133,6 +133,7 @@ def evaluate(dataset: Dataset | str | Path, stages: Sequence[str | Stage] = STAN
             "corpus": {k: getattr(corpus, k) for k in METRICS},
             "edits": counts.to_dict(),
             "categories": {k: v.to_dict() for k, v in _ordered(category_counts(cmps)).items()},
+            "category_groups": {g: v.to_dict() for g, v in group_counts(category_counts(cmps)).items()},
             "overcorrection": overcorrection(ds.records, run.outputs),
             "reference_free": reference_free(ds.sources, run.results),
             "rules": rule_table([(res.edits, c, rec.clean) for res, c, rec in zip(run.results, cmps, ds.records)],
@@ -175,6 +176,20 @@ def _count_categories(ref_spans) -> dict[str, int]:
     for spans in ref_spans:
         for s in spans:
             out[s.category] = out.get(s.category, 0) + 1
+    return out
+
+
+def group_counts(by_category: dict) -> dict:
+    """Counts per group of categories (:data:`~repair.evaluation.datasets.CATEGORY_GROUPS`)."""
+    from .edits_score import Counts
+
+    out = {}
+    for group, members in CATEGORY_GROUPS.items():
+        total_ = Counts()
+        for cat in members:
+            if cat in by_category:
+                total_ = total_ + by_category[cat]
+        out[group] = total_
     return out
 
 

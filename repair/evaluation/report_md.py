@@ -84,6 +84,14 @@ def category_table(data: dict, stage: str) -> str:
     return _table(["category", "reference edits", "TP", "FP", "FN", "P", "R", "F0.5"], rows)
 
 
+def group_table(data: dict, stage: str) -> str:
+    """Precision and recall per group of categories (grammar; glossary and context)."""
+    s = next(x for x in data["stages"] if x["name"] == stage)
+    rows = [[group, c["tp"], c["fp"], c["fn"], _p(c), _r(c), _pct(c["f0.5"])]
+            for group, c in s.get("category_groups", {}).items()]
+    return _table(["group", "TP", "FP", "FN", "P", "R", "F0.5"], rows)
+
+
 def rules_table(data: dict, stage: str, top: int = 15) -> str:
     s = next(x for x in data["stages"] if x["name"] == stage)
     rows = [[r["rule"], r["source"], r["category"], r["fired"], r["correct"], r["wrong"], r["on_clean"]]
@@ -144,6 +152,7 @@ def render_markdown(data: dict) -> str:
             continue
         out += [f"\n## Stage `{s['name']}`\n\n", f"Pipeline: `{s['pipeline_signature']}`; options: "
                 f"`{s['config'] or 'default'}`\n\n", "### Edits by category\n\n", category_table(data, s["name"]),
+                "\n### Edits by group of categories\n\n", group_table(data, s["name"]),
                 "\n### Rules that fired most\n\n", rules_table(data, s["name"])]
         changed = s["overcorrection"]["changed_ids"]
         out.append(f"\nClean records changed: {', '.join(changed) if changed else 'none'}\n")
