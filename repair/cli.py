@@ -63,6 +63,12 @@ def main() -> None:
               help="Torch device for the models.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=DEFAULT_CONFIG.batch_size, show_default=True,
               help="Sentence windows per model batch.")
+@click.option("--backend", type=click.Choice(["auto", "torch", "ct2"]), default=DEFAULT_CONFIG.backend,
+              show_default=True, help="Run the judge and the post-editor with CTranslate2 (auto: on CPU when "
+                                      "installed) or torch (the reference).")
+@click.option("--compute-type", type=click.Choice(["auto", "float32", "int8", "int8_float32", "int16"]),
+              default=DEFAULT_CONFIG.compute_type, show_default=True,
+              help="CTranslate2 compute type (auto: the measured choice; torch computes in float32).")
 @click.option("--fix-encoding/--no-fix-encoding", default=True, show_default=True,
               help="Undo mojibake (text decoded with the wrong codec) with ftfy before the glossary pass.")
 @click.option("--markup", type=click.Choice(MARKUP_MODES), default="auto", show_default=True,
@@ -91,7 +97,7 @@ def main() -> None:
               help="With --in-place: the backup of FILE is FILE plus this suffix.")
 def fix(inputs, output, fmt, text_field, globs, glossaries, no_default_glossaries, no_model, judge_model, no_judge,
         model, device,
-        batch_size, fix_encoding, markup,
+        batch_size, backend, compute_type, fix_encoding, markup,
         explain, errors, errors_file, workers, scheduler, cluster_workers, quiet, resume, checkpoint_records, in_place,
         backup_suffix):
     """Repair INPUTS: text documents, JSONL, CSV/TSV (also .gz), directories; stdin when none or -.
@@ -125,20 +131,25 @@ def fix(inputs, output, fmt, text_field, globs, glossaries, no_default_glossarie
                                                                      or model is not None),
                                          model=model, device=device, batch_size=batch_size,
                                          use_judge=not no_judge and (DEFAULT_CONFIG.use_judge or judge_model is not None),
-                                         judge=judge_model)
+                                         judge=judge_model, backend=backend, compute_type=compute_type)
+    if backend == "torch" and compute_type not in ("auto", "float32"):
+        raise click.UsageError(f"--compute-type {compute_type} needs --backend ct2 (torch computes in float32)")
     if config.use_judge:  # a missing judge model is a clear error before any input is read
         from .judge import Judge
+        from .lm_backend import BackendUnavailable
         from .lm_cache import JudgeUnavailable
 
         try:
-            Judge(config.judge).check_available()
-        except JudgeUnavailable as exc:
+            Judge(config.judge, device=config.device, backend=config.backend,
+                  compute_type=config.compute_type).check_available()
+        except (JudgeUnavailable, BackendUnavailable) as exc:
             raise click.UsageError(str(exc)) from None
     if config.use_model and config.model is not None:  # a user's checkpoint that does not load: say so now
         from .postedit import load_post_editor
 
         try:
-            load_post_editor(config.model, config.device, config.batch_size).model
+            load_post_editor(config.model, config.device, config.batch_size, config.backend,
+                             config.compute_type).model
         except ModelNotFound as exc:
             raise click.UsageError(str(exc)) from None
     settings = BatchSettings(config=config, text=TextOptions(fix_encoding=fix_encoding, markup=markup),
@@ -411,9 +422,11 @@ def glossary_list(glossaries, no_default_glossaries):
 
 
 def _register_train() -> None:
+    from .cache_cli import cache
     from .train.cli import train_command
 
     main.add_command(train_command, name="train")
+    main.add_command(cache, name="cache")
 
 
 _register_train()

@@ -31,6 +31,12 @@ class RepairConfig:
     use_judge: bool = True
     #: A causal LM for the judge (None: the built-in default).
     judge: str | None = None
+    #: Where the judge and the post-editor run (repair.lm_backend): "auto" (CTranslate2 on CPU
+    #: when installed, else torch), "torch" (the reference) or "ct2".
+    backend: str = "auto"
+    #: CTranslate2 compute type: "auto" (the measured choice, see repair.lm_backend), "float32",
+    #: "int8", "int8_float32" or "int16"; torch computes in float32 only.
+    compute_type: str = "auto"
 
     def with_options(self, **options) -> "RepairConfig":
         """A copy with ``options`` changed; unknown names are an error."""

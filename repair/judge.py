@@ -34,6 +34,7 @@ proposals costs nothing.
 """
 from __future__ import annotations
 
+import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -53,46 +54,78 @@ MAX_WINDOW_TOKENS = 384
 
 
 class LMScorer:
-    """Token log-likelihoods of texts under a causal LM, batched, with a cache by text."""
+    """Token log-likelihoods of texts under a causal LM, batched, with a cache by text.
+
+    Tokenisation, batching and the cache live here; the forward pass is the backend's
+    (:mod:`repair.lm_backend`): ``model`` is a :class:`~repair.lm_backend.CausalLM`
+    (CTranslate2 or torch), or a transformers model, which is run with torch.
+    """
 
     def __init__(self, model, tokenizer, model_id: str = "lm", device: str = "cpu",
                  token_budget: int = DEFAULT_TOKEN_BUDGET, cache_size: int = 20000):
-        import torch
+        from .lm_backend import CausalLM, TorchCausalLM, as_tokenizer, prefix_id
 
-        self.torch = torch
-        self.model = model.to(device)
-        self.model.eval()
-        self.tokenizer = tokenizer
+        self.lm = model if isinstance(model, CausalLM) else TorchCausalLM(model, device)
+        self.tokenizer = as_tokenizer(tokenizer)
         self.model_id = model_id
         self.device = device
         self.token_budget = token_budget
-        self.prefix_id = _prefix_id(tokenizer)
+        self.prefix_id = prefix_id(self.tokenizer)
         self._cache: OrderedDict[str, float] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
         self.forward_passes = 0  # counted for benchmarks and tests
+        self.loaded_from = "memory"
+
+    @property
+    def backend(self) -> str:
+        return self.lm.backend
+
+    @property
+    def compute_type(self) -> str:
+        return self.lm.compute_type
 
     @classmethod
-    def load(cls, path: str | None = None, device: str = "cpu", **kwargs) -> "LMScorer":
-        """The default judge model (``path`` None), or a causal LM in the local directory ``path``."""
+    def load(cls, path: str | None = None, device: str = "cpu", backend: str = "auto", compute_type: str = "auto",
+             threads: int | None = None, **kwargs) -> "LMScorer":
+        """The default judge model (``path`` None), or a causal LM in the local directory ``path``,
+        on ``backend`` ("auto": CTranslate2 on CPU when installed, else torch) in ``compute_type``
+        (see :mod:`repair.lm_backend`). ``threads``: CTranslate2's intra-op threads (None:
+        ``$OMP_NUM_THREADS`` or its default; torch's are set with ``torch.set_num_threads``)."""
         from . import lm_cache
+        from .lm_backend import resolve_backend, resolve_compute_type
 
-        lm = lm_cache.load_gguf() if path is None else lm_cache.load_directory(path)
+        chosen = resolve_backend(backend, device)
+        lm = None
+        if chosen == "ct2":
+            try:
+                lm = lm_cache.load_causal_ct2(path, compute_type, device, threads)
+            except lm_cache.ConversionFailed as exc:
+                if backend != "auto":
+                    raise lm_cache.JudgeUnavailable(f"--backend ct2: {exc}\n(or run the judge with --backend "
+                                                    f"torch)") from None
+                import warnings
+
+                warnings.warn(f"mt-repair: the judge runs with torch: {exc}", RuntimeWarning, stacklevel=2)
+        if lm is None:
+            resolve_compute_type("auto" if backend == "auto" else compute_type, "torch", "causal")
+            lm = lm_cache.load_gguf() if path is None else lm_cache.load_directory(path)
         scorer = cls(lm.model, lm.tokenizer, lm.model_id, device, **kwargs)
         scorer.loaded_from = lm.source
         return scorer
 
     def encode(self, text: str) -> list[int]:
-        return self.tokenizer(text, add_special_tokens=False)["input_ids"]
+        return self.tokenizer.encode(text)
 
     def encode_with_offsets(self, text: str) -> tuple[list[int], list[tuple[int, int]]]:
-        enc = self.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
-        return enc["input_ids"], [tuple(o) for o in enc["offset_mapping"]]
+        return self.tokenizer.encode_with_offsets(text)
 
     def token_logprobs(self, sequences: Sequence[list[int]], batched: bool = True) -> list[list[float]]:
         """For each token sequence, the log-probability of each token given the start token
-        and the tokens before it. ``batched=False`` runs one forward pass per sequence."""
-        torch = self.torch
+        and the tokens before it. ``batched=False`` runs one forward pass per sequence.
+        A score that is not a finite number raises :class:`~repair.lm_backend.ScoringError`."""
+        from .lm_backend import check_finite
+
         out: list[list[float] | None] = [None] * len(sequences)
         order = sorted(range(len(sequences)), key=lambda i: len(sequences[i]))
         batches: list[list[int]] = []
@@ -107,22 +140,11 @@ class LMScorer:
             batches.append(cur)
         for batch in batches:
             seqs = [[self.prefix_id] + list(sequences[i])[-MAX_WINDOW_TOKENS:] for i in batch]
-            width = max(len(s) for s in seqs)
-            ids = torch.full((len(seqs), width), self.prefix_id, dtype=torch.long)
-            mask = torch.zeros((len(seqs), width), dtype=torch.long)
-            for row, s in enumerate(seqs):
-                ids[row, :len(s)] = torch.tensor(s, dtype=torch.long)
-                mask[row, :len(s)] = 1
-            with torch.inference_mode():
-                logits = self.model(input_ids=ids.to(self.device), attention_mask=mask.to(self.device)).logits
-                logits = logits[:, :-1].float()
-                # log p(token) = its logit - logsumexp(logits): no second vocabulary-sized tensor
-                target = logits.gather(-1, ids[:, 1:].to(self.device).unsqueeze(-1)).squeeze(-1)
-                picked = (target - torch.logsumexp(logits, dim=-1)).cpu()
-                del logits
+            picked = self.lm.logprobs(seqs)
             self.forward_passes += 1
             for row, i in enumerate(batch):
-                out[i] = picked[row, :len(seqs[row]) - 1].tolist()
+                check_finite(picked[row], f"{self.model_id} ({self.backend}, {self.compute_type})")
+                out[i] = picked[row]
         return out  # type: ignore[return-value]
 
     def total_logprobs(self, texts: Sequence[str], batched: bool = True, use_cache: bool = True) -> list[float]:
@@ -146,16 +168,6 @@ class LMScorer:
                 while len(self._cache) > self._cache_size:
                     self._cache.popitem(last=False)
         return [result[t] for t in texts]
-
-
-def _prefix_id(tokenizer) -> int:
-    """The token put before every text: the document separator if the vocabulary has one,
-    else the tokenizer's start or end token."""
-    vocab = tokenizer.get_vocab()
-    for tok in ("<|endoftext|>", tokenizer.bos_token, tokenizer.eos_token):
-        if tok is not None and tok in vocab:
-            return vocab[tok]
-    return 0
 
 
 @dataclass(frozen=True)
@@ -189,12 +201,21 @@ class Judge:
     def __init__(self, model: str | None = None, margin: float = DEFAULT_MARGIN,
                  context_sentences: int = DEFAULT_CONTEXT_SENTENCES, device: str = "cpu",
                  scorer: LMScorer | None = None, batched: bool = True,
-                 loader: Callable[[], LMScorer] | None = None):
+                 loader: Callable[[], LMScorer] | None = None, backend: str = "auto",
+                 compute_type: str = "auto", threads: int | None = None):
+        from .lm_backend import resolve_backend, resolve_compute_type
+
         self.model = model
         self.margin = float(margin)
         self.context_sentences = context_sentences
         self.device = device
         self.batched = batched
+        self.backend = backend
+        self.compute_type = compute_type
+        self.threads = threads
+        # a bad option is an error now, not on the first proposal
+        self._backend = resolve_backend(backend, device)
+        self._compute_type = resolve_compute_type(compute_type, self._backend, "causal")
         self._scorer = scorer
         self._loader = loader
         self._lock = threading.Lock()
@@ -220,12 +241,18 @@ class Judge:
     def scorer(self) -> LMScorer:
         with self._lock:
             if self._scorer is None:
-                self._scorer = self._loader() if self._loader else LMScorer.load(self.model, self.device)
+                self._scorer = self._loader() if self._loader else LMScorer.load(
+                    self.model, self.device, backend=self.backend, compute_type=self.compute_type,
+                    threads=self.threads)
             return self._scorer
 
     def signature(self) -> str:
         name = self._scorer.model_id if self._scorer is not None else (self.model or "SmolLM2-135M-Instruct")
-        return f"lm:{name}|margin:{self.margin:g}|ctx:{self.context_sentences}"
+        if self._scorer is not None:
+            runs = f"{self._scorer.backend}-{self._scorer.compute_type}"
+        else:
+            runs = f"{self._backend}-{self._compute_type}"
+        return f"lm:{name}|margin:{self.margin:g}|ctx:{self.context_sentences}|{runs}"
 
     # -- windows ------------------------------------------------------------------------
     def window(self, text: str, start: int, end: int, sentences: list[tuple[int, int]] | None = None) -> tuple[int, int]:
@@ -270,6 +297,11 @@ class Judge:
         rejected: list[Rejected] = []
         for v in self.score(text, proposals):
             p = v.proposal
+            if v.candidates and not math.isfinite(v.margin):  # never "wins by nan"
+                from .lm_backend import ScoringError
+
+                raise ScoringError(f"judge: the margin of {p.before!r} -> {v.best!r} is {v.margin} "
+                                   f"(original {v.original}, candidates {v.candidates})")
             if v.candidates and v.margin >= self.margin:
                 edit = p.accept(round(v.margin, 3))
                 if v.best != p.after:

@@ -28,7 +28,8 @@ class Repairer:
             from .judge import Judge
 
             # the model loads lazily, on the first proposal to judge; a missing model is an error now
-            self.judge = Judge(config.judge, device=config.device)
+            self.judge = Judge(config.judge, device=config.device, backend=config.backend,
+                               compute_type=config.compute_type)
             self.judge.check_available()
         self.postedit = None  # set when config.use_model (repair.postedit)
         if config.use_model:
@@ -36,7 +37,8 @@ class Repairer:
 
             # built once per (model, device, batch size) and shared by Repairers in this process;
             # the weights load on the first sentence worth a look
-            self.postedit = load_post_editor(config.model, config.device, config.batch_size)
+            self.postedit = load_post_editor(config.model, config.device, config.batch_size, config.backend,
+                                             config.compute_type)
 
     def signature(self) -> str:
         model = getattr(self.postedit, "signature", lambda: "none")()
