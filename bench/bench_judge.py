@@ -22,6 +22,8 @@ contender once, in turn, with the score cache emptied first):
   change) and ``paragraph`` (whole texts, one at a time).
 
 Garble score: ``score_documents`` batched, per backend (and one paragraph at a time with ``--modes``).
+Time is the process's CPU time by default (``--clock wall``: elapsed time; with one
+thread the work is single-threaded, and CPU time stays steady on a shared machine).
 Prints medians (seconds, candidates/s, sentences/s), ratios against the first backend,
 the machine's load average, and each model's load time and the process's memory (RSS)
 growth while loading it.
@@ -76,6 +78,9 @@ def main() -> int:
                          "reference of the ratios")
     ap.add_argument("--modes", action="store_true",
                     help="also time the windowing/batching variants on the first backend")
+    ap.add_argument("--clock", choices=["cpu", "wall"], default="cpu",
+                    help="cpu (default): the process's CPU time, steady on a shared machine (single-threaded "
+                         "work with --threads 1); wall: elapsed time")
     ap.add_argument("--threads", type=int, default=0,
                     help="threads per model (0: the libraries' defaults); on a machine shared with other jobs, 1 is "
                          "often faster and far steadier than 2")
@@ -125,24 +130,26 @@ def main() -> int:
                        f"{specs[0]} paragraph": (sc, ParagraphJudge(scorer=sc, batched=False))})
         garble[f"{specs[0]} garble 1-by-1"] = (sc, False)
     times: dict[str, list[float]] = {k: [] for k in list(judges) + list(garble)}
+    clock = time.process_time if args.clock == "cpu" else time.perf_counter
     loadavg = []
     for rep in range(args.reps):
         for name, (sc, judge) in judges.items():
             sc._cache.clear()
-            t = time.perf_counter()
+            t = clock()
             for text, props in work:
                 judge.decide(text, props)
-            times[name].append(time.perf_counter() - t)
+            times[name].append(clock() - t)
         for name, (sc, batched) in garble.items():
-            t = time.perf_counter()
+            t = clock()
             score_documents(texts, sc, batched=batched)
-            times[name].append(time.perf_counter() - t)
+            times[name].append(clock() - t)
         loadavg.append(os.getloadavg()[0])
         print(f"  rep {rep + 1}: " + "  ".join(f"{k} {v[-1]:.2f}s" for k, v in times.items()), flush=True)
 
     ref = f"{specs[0]} window+batch"
     base = statistics.median(times[ref])
-    print(f"\n{'judge':30} {'median s':>9} {'cand/s':>8} {'windows/s':>10} {'speed-up':>9}")
+    print(f"\n({'CPU' if args.clock == 'cpu' else 'wall'} time)")
+    print(f"{'judge':30} {'median s':>9} {'cand/s':>8} {'windows/s':>10} {'speed-up':>9}")
     for name in judges:
         med = statistics.median(times[name])
         print(f"{name:30} {med:9.2f} {n_cands / med:8.1f} {n_windows / med:10.1f} {base / med:8.2f}x")

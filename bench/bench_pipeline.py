@@ -5,16 +5,19 @@ glossary + judge (``--no-model``) and the default pipeline (glossary + judge + p
 
 Run from the repository root::
 
-    python bench/bench_pipeline.py --threads 1        # eval/dev.jsonl sources + the seed article, 5 rounds
+    python bench/bench_pipeline.py --threads 1        # torch, ct2-float32, ct2 (the default); 5 rounds
     python bench/bench_pipeline.py --rounds 3 --backends torch,ct2-float32 --model PATH
 
-Backends: ``torch`` (transformers float32, the reference), ``ct2-<compute type>``
-(CTranslate2; ``ct2`` alone is its default compute type). All Repairers are built and
+Backends: ``torch`` (transformers float32, the reference), ``ct2`` (CTranslate2 with the
+default compute types: the judge in int8 at its margin of 3.0, the post-editor in float32),
+``ct2-<compute type>`` (both models in that compute type). All Repairers are built and
 warmed up once before timing (model loading is not counted). Each round times every
 configuration over the same texts, so all see the same machine load (the rounds
 interleave them); the judge's window cache is emptied before each timed run, so no run
-profits from an earlier one. The report gives each one's median sentences/s over the
-rounds, the ratio to glossary-only, each backend's speed-up over the first backend
+profits from an earlier one. Time is the process's CPU time by default (``--clock wall``:
+elapsed time): with one thread the work is single-threaded, and on a machine shared with
+other jobs CPU time stays steady where wall time does not. The report gives each one's
+median sentences per second over the rounds, the ratio to glossary-only, each backend's speed-up over the first backend
 for the same configuration, the cost the post-editor adds to the default pipeline, and
 the load average of the machine. "Sentences" are those of ``repair.segment.sentence_spans``;
 only suspicious sentences reach the post-editor, so their share is printed too.
@@ -50,14 +53,14 @@ def load_texts() -> list[str]:
     return texts
 
 
-def run(repairer: Repairer, texts: list[str]) -> float:
+def run(repairer: Repairer, texts: list[str], clock=time.perf_counter) -> float:
     scorer = getattr(repairer.judge, "_scorer", None)
     if scorer is not None:
         scorer._cache.clear()
-    t = time.perf_counter()
+    t = clock()
     for text in texts:
         repairer.repair(text)
-    return time.perf_counter() - t
+    return clock() - t
 
 
 def main(argv=None) -> None:
@@ -66,7 +69,10 @@ def main(argv=None) -> None:
     ap.add_argument("--model", help="post-editing model directory (default: the built-in model)")
     ap.add_argument("--threads", type=int, default=2, help="CPU threads per model (default 2)")
     ap.add_argument("--batch-size", type=int, default=DEFAULT_CONFIG.batch_size)
-    ap.add_argument("--backends", default="torch,ct2-float32,ct2-int8",
+    ap.add_argument("--clock", choices=["cpu", "wall"], default="cpu",
+                    help="cpu (default): the process's CPU time, steady on a shared machine (the work is "
+                         "single-threaded with --threads 1); wall: elapsed time")
+    ap.add_argument("--backends", default="torch,ct2-float32,ct2",
                     help="comma-separated: torch, ct2 (its default compute type), ct2-float32, ct2-int8, ...; "
                          "the first is the reference of the speed-ups")
     args = ap.parse_args(argv)
@@ -95,16 +101,18 @@ def main(argv=None) -> None:
     suspicious = sum(1 for m in mids for s, e in sentence_spans(m) if full.postedit.windows(m[s:e]))
     for r in repairers.values():  # warm-up: loads every model
         run(r, texts[:3])
+    clock = time.process_time if args.clock == "cpu" else time.perf_counter
     rates: dict[str, list[float]] = {name: [] for name in repairers}
     loadavg = []
     for _ in range(args.rounds):
         for name, r in repairers.items():
-            rates[name].append(n_sent / run(r, texts))
+            rates[name].append(n_sent / run(r, texts, clock))
         loadavg.append(os.getloadavg()[0])
     med = {name: statistics.median(v) for name, v in rates.items()}
     print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, threads {args.threads}, "
           f"torch {torch.__version__}, model {full.postedit.model_id}, batch {args.batch_size}; "
-          f"load average {min(loadavg):.1f}-{max(loadavg):.1f} during the rounds")
+          f"load average {min(loadavg):.1f}-{max(loadavg):.1f} during the rounds; sentences per "
+          f"{'CPU-' if args.clock == 'cpu' else ''}second")
     print(f"# {len(texts)} texts, {n_sent} sentences; {suspicious} suspicious sentences "
           f"({100 * suspicious / n_sent:.0f}%) -> {n_windows} model windows; {args.rounds} interleaved rounds")
     print(f"{'pipeline':<30}{'median sent/s':>14}{'min':>10}{'max':>10}{'glossary-only / it':>20}"

@@ -310,6 +310,7 @@ def score(inputs, output, fmt, text_field, judge_model, threshold, errors, error
     A .jsonl record gets the fields garble_score, garble_sentences (start, end, score),
     garbled_sentence_share, garble_threshold and garble_tokens.
     """
+    from .garble import COMPUTE_TYPE as GARBLE_COMPUTE_TYPE
     from .garble import DEFAULT_THRESHOLD, format_document, score_documents, score_jsonl
     from .io import atomic_output, read_document, refuse_clobber
     from .judge import LMScorer
@@ -326,7 +327,7 @@ def score(inputs, output, fmt, text_field, judge_model, threshold, errors, error
             raise click.UsageError(str(exc)) from None
     threshold = DEFAULT_THRESHOLD if threshold is None else threshold
     try:
-        scorer = LMScorer.load(judge_model)
+        scorer = LMScorer.load(judge_model, compute_type=GARBLE_COMPUTE_TYPE)
     except JudgeUnavailable as exc:
         raise click.UsageError(str(exc)) from None
     err_stream = open(errors_file, "a", encoding="utf-8") if errors_file else None

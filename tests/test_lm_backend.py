@@ -123,6 +123,17 @@ def test_judge_and_garble_score_agree_across_backends(ct2_scorer, torch_scorer):
         assert [s.score for s in ra.sentences] == pytest.approx([s.score for s in rb.sentences], abs=1e-3)
 
 
+def test_the_margin_follows_the_compute_type_unless_given():
+    from repair.judge import DEFAULT_MARGIN, INT8_MARGIN
+
+    assert Judge(backend="torch").margin == DEFAULT_MARGIN == Judge(compute_type="float32").margin
+    assert Judge().margin == (INT8_MARGIN if resolve_compute_type("auto", "ct2", "causal").startswith("int8")
+                              else DEFAULT_MARGIN)
+    assert Judge(compute_type="int8").margin == INT8_MARGIN > DEFAULT_MARGIN
+    assert Judge(compute_type="int8_float32").margin == INT8_MARGIN
+    assert Judge(compute_type="int8", margin=1.5).margin == 1.5
+
+
 def test_default_judge_runs_on_ct2_and_says_so_in_its_signature():
     judge = Judge()
     assert judge.signature().endswith(f"|ct2-{resolve_compute_type('auto', 'ct2', 'causal')}")
@@ -186,8 +197,9 @@ def test_a_process_with_the_judge_and_the_post_editor_never_imports_torch():
 
 
 #: RSS bound of a process holding the judge (CTranslate2, the default compute type) and the
-#: post-editor; torch float32 holds 1.0-1.3 GB (README.md, "Performance").
-LEAN_RSS_MB = 1100
+#: post-editor, after repairs (measured with bench/bench_memory.py: ~0.95 GB in float32, ~0.3 GB
+#: in int8); torch float32 holds 1.1-1.3 GB.
+LEAN_RSS_MB = {"float32": 1100}.get(resolve_compute_type("auto", "ct2", "causal"), 450)
 
 
 # -- the cache: keyed on content ---------------------------------------------------------------
