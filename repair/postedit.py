@@ -181,7 +181,7 @@ class PostEditor:
             from .lm_cache import CacheDamaged, ConversionFailed, seq2seq_ct2_dir
 
             try:
-                name = "mt-repair-postedit" if self.model_id.startswith("mt-repair-default@") else None
+                name = "mt-repair-postedit" if self.path.resolve() == DEFAULT_MODEL_DIR.resolve() else None
                 self._load_ct2(seq2seq_ct2_dir(self.path, name)[0])
                 return
             except (ConversionFailed, CacheDamaged) as exc:

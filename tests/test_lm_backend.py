@@ -156,6 +156,13 @@ def test_post_editor_generates_the_same_rewrites_and_scores_on_both_backends(edi
     assert ct2_ed.signature().endswith("|ct2-float32") and torch_ed.signature().endswith("|torch-float32")
 
 
+def test_generation_cut_short_is_cut_at_the_same_token_on_both_backends():
+    short = [PostEditor(backend=b, max_new_tokens=5) for b in ("torch", "ct2")]
+    sources = ["The society said her fleas sold well on Monday in Paris.", "It is a question of money, said the firm."]
+    a, b = (ed.generate(sources) for ed in short)
+    assert a == b and all(len(x.split()) < len(s.split()) for x, s in zip(a, sources))
+
+
 def test_the_default_pipeline_is_the_same_on_both_backends(ct2_scorer, torch_scorer):
     rep_ct2 = Repairer(DEFAULT_CONFIG.with_options(backend="ct2", compute_type="float32"))
     rep_torch = Repairer(DEFAULT_CONFIG.with_options(backend="torch"))
