@@ -16,6 +16,7 @@ import click
 from . import __version__
 from .batch.engine import BatchSettings
 from .config import DEFAULT_CONFIG, DEVICES, MARKUP_MODES
+from .lm_backend import BACKENDS, COMPUTE_TYPES
 from .glossary import GlossaryError
 from .io import InputError
 from .io.sources import FORMATS
@@ -38,7 +39,7 @@ class _Commands(click.Group):
     """The command group, with ``repair train`` loaded only when it is asked for: training
     code is never imported by the run time (repair fix, eval, score, glossary)."""
 
-    _LAZY = {"train": ("repair.train.cli", "train_command")}
+    _LAZY = {"train": ("repair.train.cli", "train_command"), "cache": ("repair.cache_cli", "cache")}
 
     def list_commands(self, ctx):
         return sorted(set(super().list_commands(ctx)) | set(self._LAZY))
@@ -85,6 +86,11 @@ def main() -> None:
               help="Torch device for the models.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=DEFAULT_CONFIG.batch_size, show_default=True,
               help="Sentence windows per model batch.")
+@click.option("--backend", type=click.Choice(BACKENDS), default=DEFAULT_CONFIG.backend,
+              show_default=True, help="Run the judge and the post-editor with CTranslate2 (auto: on CPU when "
+                                      "installed) or torch (the reference).")
+@click.option("--compute-type", type=click.Choice(COMPUTE_TYPES), default=DEFAULT_CONFIG.compute_type,
+              show_default=True, help="CTranslate2 compute type (auto: the measured choice; torch computes in float32).")
 @click.option("--fix-encoding/--no-fix-encoding", default=DEFAULT_CONFIG.fix_encoding, show_default=True,
               help="Undo mojibake (text decoded with the wrong codec) with ftfy before the glossary pass.")
 @click.option("--markup", type=click.Choice(MARKUP_MODES), default=DEFAULT_CONFIG.markup, show_default=True,
@@ -117,7 +123,7 @@ def main() -> None:
                    "and write through links inside -o DIR (refused by default).")
 def fix(inputs, output, fmt, text_field, globs, glossaries, no_default_glossaries, no_model, judge_model, no_judge,
         model, device,
-        batch_size, fix_encoding, markup,
+        batch_size, backend, compute_type, fix_encoding, markup,
         explain, errors, errors_file, workers, scheduler, cluster_workers, quiet, resume, checkpoint_records, in_place,
         backup_suffix, follow_links):
     """Repair INPUTS: text documents, JSONL, CSV/TSV (also .gz), directories; stdin when none or -.
@@ -148,20 +154,25 @@ def fix(inputs, output, fmt, text_field, globs, glossaries, no_default_glossarie
     config = DEFAULT_CONFIG.with_options(glossaries=glossaries, default_glossaries=not no_default_glossaries,
                                          use_model=not no_model, model=model, device=device, batch_size=batch_size,
                                          use_judge=not no_judge, judge=judge_model, fix_encoding=fix_encoding,
-                                         markup=markup)
+                                         markup=markup, backend=backend, compute_type=compute_type)
+    if backend == "torch" and compute_type not in ("auto", "float32"):
+        raise click.UsageError(f"--compute-type {compute_type} needs --backend ct2 (torch computes in float32)")
     if config.use_judge:  # a missing judge model is a clear error before any input is read
         from .judge import Judge
+        from .lm_backend import BackendUnavailable
         from .lm_cache import JudgeUnavailable
 
         try:
-            Judge(config.judge).check_available()
-        except JudgeUnavailable as exc:
+            Judge(config.judge, device=config.device, backend=config.backend,
+                  compute_type=config.compute_type).check_available()
+        except (JudgeUnavailable, BackendUnavailable) as exc:
             raise click.UsageError(str(exc)) from None
     if config.use_model and config.model is not None:  # a user's checkpoint that does not load: say so now
         from .postedit import load_post_editor
 
         try:
-            load_post_editor(config.model, config.device, config.batch_size, config.guards).model
+            load_post_editor(config.model, config.device, config.batch_size, config.guards, config.backend,
+                             config.compute_type).model
         except ModelNotFound as exc:
             raise click.UsageError(str(exc)) from None
     settings = BatchSettings(field=text_field, errors=errors, workers=workers, explain=explain, quiet=quiet,
@@ -338,6 +349,7 @@ def score(inputs, output, fmt, text_field, judge_model, threshold, errors, error
     A .jsonl record gets the fields garble_score, garble_sentences (start, end, score),
     garbled_sentence_share, garble_threshold and garble_tokens.
     """
+    from .garble import COMPUTE_TYPE as GARBLE_COMPUTE_TYPE
     from .garble import DEFAULT_THRESHOLD, format_document, score_documents, score_jsonl
     from .io import atomic_output, read_document, refuse_clobber
     from .judge import LMScorer
@@ -354,7 +366,7 @@ def score(inputs, output, fmt, text_field, judge_model, threshold, errors, error
             raise click.UsageError(str(exc)) from None
     threshold = DEFAULT_THRESHOLD if threshold is None else threshold
     try:
-        scorer = LMScorer.load(judge_model)
+        scorer = LMScorer.load(judge_model, compute_type=GARBLE_COMPUTE_TYPE)
     except JudgeUnavailable as exc:
         raise click.UsageError(str(exc)) from None
     err_stream = open(errors_file, "a", encoding="utf-8") if errors_file else None

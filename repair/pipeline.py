@@ -67,15 +67,16 @@ class Repairer:
 
             # the model loads lazily, on the first proposal to judge; a missing model is an error now
             self.judge = Judge(config.judge, margin=config.judge_margin, context_sentences=config.judge_context,
-                               device=config.device)
+                               device=config.device, backend=config.backend, compute_type=config.compute_type)
             self.judge.check_available()
         self.postedit = None  # set when config.use_model (repair.postedit)
         if config.use_model:
             from .postedit import load_post_editor
 
-            # built once per (model, device, batch size, guards) and shared by Repairers in this
-            # process; the weights load on the first sentence worth a look
-            self.postedit = load_post_editor(config.model, config.device, config.batch_size, config.guards)
+            # built once per (model, device, batch size, guards, backend) and shared by Repairers in
+            # this process; the weights load on the first sentence worth a look
+            self.postedit = load_post_editor(config.model, config.device, config.batch_size, config.guards,
+                                             config.backend, config.compute_type)
 
     def signature(self) -> str:
         model = getattr(self.postedit, "signature", lambda: "none")()

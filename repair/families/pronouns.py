@@ -74,7 +74,7 @@ def mentions(text: str, start: int, end: int, surnames: dict[str, str]) -> list[
     i = 0
     while i < len(toks):
         t = toks[i]
-        w, lw = t.text, re.sub(r"['’]s$", "", t.lower)  # "the society’s"
+        lw = re.sub(r"['’]s$", "", t.lower)  # "the society’s"
         prev = toks[i - 1].lower if i else ""
         if not t.is_cap and lw in female:
             out.append(Mention(t.start, t.end, "female", female[lw].origin))

@@ -49,7 +49,8 @@ from typing import Callable, Iterable, Sequence
 import yaml
 
 from ..evaluation.align import Span, align
-from ..corpus import sentence_spans, sentences as split_sentences
+from ..corpus import sentences as split_sentences
+from ..segment import sentence_spans
 from ..edit import apply_edits
 from .check import rule_alone
 from .match import carry_case, fold
