@@ -97,6 +97,9 @@ class _Context:
         return a, b
 
 
+_UNKNOWN = object()
+
+
 def _line_of(text: str, pos: int) -> tuple[int, int]:
     start = text.rfind("\n", 0, pos) + 1
     end = text.find("\n", pos)
@@ -127,6 +130,7 @@ class CompiledGlossary:
         self.rules: tuple[Rule, ...] = tuple(r for r in by_id.values() if r.enabled)
         self._checks: dict[str, _RuleChecks] = {}  # built when a rule first has a hit to check
         self._regex_rules, self._anchors = self._build_regex()
+        self._reaches: list = [_UNKNOWN] * len(self._regex_rules)
         self._always = [i for i, a in enumerate(self._anchors) if not a]
         self._automaton = self._build_automaton()
 
@@ -150,6 +154,18 @@ class CompiledGlossary:
         automaton.make_automaton()
         return automaton
 
+    def _reach(self, i: int) -> int | None:
+        """How far around an anchor rule ``i``'s matches can reach (None: scan whole texts)."""
+        reach = self._reaches[i]
+        if reach is _UNKNOWN:
+            rule = self._regex_rules[i][0]
+            try:
+                reach = regexes.analyse(rule.regex, rule.flags).reach
+            except re.error:
+                reach = None
+            self._reaches[i] = reach
+        return reach
+
     def _build_regex(self):
         """The regex rules, each with its anchors (None: always run); each is compiled when
         its anchor first occurs (:meth:`_compiled`)."""
@@ -170,6 +186,30 @@ class CompiledGlossary:
             r = entry[0]
             entry[1] = regexes.compiled(r.regex, r.flags, r.engine)
         return entry[1]
+
+    def _run(self, i: int, text: str, places: list[int] | None) -> list:
+        """The matches of regex rule ``i`` in ``text``. ``places`` lists where its anchors
+        occur (each as the offset of its last character, then its length): where the rule's
+        reach is bounded and the anchors are few, it runs only in the stretches around them
+        (a match holds an anchor, so none is missed; two characters more on each side keep
+        ``\\b`` and lookarounds true to the whole text)."""
+        pattern = self._compiled(i)
+        reach = self._reach(i) if places else None
+        n = len(text)
+        if reach is None or (len(places) // 2) * (2 * reach + 8) >= n:
+            return list(pattern.finditer(text))
+        spans = sorted((max(0, last + 1 - length - reach - 2), min(n, last + 1 + reach + 2))
+                       for last, length in zip(places[::2], places[1::2]))
+        found = []
+        a, b = spans[0]
+        for s, e in spans[1:]:
+            if s <= b:
+                b = max(b, e)
+                continue
+            found.extend(pattern.finditer(text, a, b))
+            a, b = s, e
+        found.extend(pattern.finditer(text, a, b))
+        return found
 
     def _rule_checks(self, rule: Rule) -> "_RuleChecks":
         checks = self._checks.get(rule.id)
@@ -219,11 +259,19 @@ class CompiledGlossary:
 
     def _hits(self, text: str, rejected: list[Rejected] | None = None) -> Iterable[tuple[Rule, int, int, str]]:
         regex_to_run = set(self._always)
+        # where each anchor occurs (by the tuple of rules it anchors): a regex rule runs only
+        # around its anchors' places (see _run)
+        places: dict[tuple, list[int]] = {}
         if self._automaton is not None:
             folded = fold(text)
             for last, (length, entries, anchored) in self._automaton.iter(folded):
                 if anchored:
-                    regex_to_run.update(anchored)
+                    found = places.get(anchored)
+                    if found is None:
+                        places[anchored] = found = []
+                        regex_to_run.update(anchored)
+                    found.append(last)
+                    found.append(length)
                 if not entries:
                     continue
                 start, end = last - length + 1, last + 1
@@ -241,10 +289,14 @@ class CompiledGlossary:
                         yield rule, start, end, rule.replace
                     else:
                         yield rule, start, end, carry_case(matched, rule.replace)
+        near: dict[int, list[int]] = {}
+        for anchored, found in places.items():
+            for i in anchored:
+                near.setdefault(i, []).extend(found)
         for i in sorted(regex_to_run):
             rule = self._regex_rules[i][0]
             try:
-                found = list(self._compiled(i).finditer(text))
+                found = self._run(i, text, near.get(i))
             except BacktrackingTimeout as exc:
                 if rejected is not None:
                     rejected.append(Rejected(0, 0, "", "", "glossary", rule.id, f"regex {exc}; no hit of this rule "

@@ -61,6 +61,64 @@ class Analysis:
     hazard: str | None  # why the linear-time check fails (None: it passes)
     re2: str | None  # the pattern in RE2 syntax (None: RE2 cannot run it)
     error: str | None  # a compile error found without compiling (a variable-width lookbehind)
+    #: the most characters a match and the text its lookarounds read can span (None: unbounded),
+    #: so that the rule need only be run near its anchor (repair.glossary.match)
+    reach: int | None = None
+
+
+#: Beyond this many characters a pattern's reach counts as unbounded (the rule scans whole texts).
+MAX_REACH = 2000
+
+
+def reach(items) -> int | None:
+    """The most characters that a match of the parsed ``items``, with what its lookarounds
+    read, can span; None when unbounded (``+``, ``*``, back-references).
+
+    >>> reach(P.parse(r"(?<=\\b[Tt]he )years (\\d{4})\\b")), reach(P.parse(r"\\bfoo\\w+")) is None
+    (14, True)
+    """
+    total = 0
+    for op, av in items:
+        if op in (C.LITERAL, C.NOT_LITERAL, C.ANY, C.IN, C.CATEGORY, C.RANGE):
+            total += 1
+        elif op is C.AT:
+            pass
+        elif op is C.SUBPATTERN:
+            part = reach(av[-1])
+            if part is None:
+                return None
+            total += part
+        elif op is C.BRANCH:
+            parts = [reach(b) for b in av[1]]
+            if any(x is None for x in parts):
+                return None
+            total += max(parts, default=0)
+        elif op in _REPEATS:
+            low, high, body = av
+            part = reach(body)
+            if part is None or high == _MAX:
+                return None
+            total += high * part
+        elif op in (C.ASSERT, C.ASSERT_NOT):
+            part = reach(av[1])
+            if part is None:
+                return None
+            total += part
+        elif op is getattr(C, "ATOMIC_GROUP", None):
+            part = reach(av)
+            if part is None:
+                return None
+            total += part
+        elif op is C.GROUPREF_EXISTS:
+            parts = [reach(b) if b is not None else 0 for b in av[1:]]
+            if any(x is None for x in parts):
+                return None
+            total += max(parts)
+        else:  # back-references and anything unknown
+            return None
+        if total > MAX_REACH:
+            return None
+    return total
 
 
 _ANALYSES: dict[tuple[str, int], Analysis] = {}
@@ -85,6 +143,7 @@ def analyse(pattern: str, flags: int = 0) -> Analysis:
         hazard=hazard(parsed, state_flags),
         re2=to_re2(parsed, state_flags),
         error=_lookbehind_error(parsed.data),
+        reach=reach(parsed),
     )
     _ANALYSES[key] = found
     _cache().added += 1
@@ -693,7 +752,7 @@ def compiled(pattern: str, flags: int, engine: str = "checked"):
 
 # -- the cache of analyses -------------------------------------------------------------------------------
 #: Bump when the analysis changes: older caches are then ignored.
-CACHE_VERSION = 1
+CACHE_VERSION = 3  # 2: anchors chosen by selectivity (repair.glossary.prefilter); 3: reach
 
 
 class _Cache:
@@ -718,11 +777,11 @@ class _Cache:
         if not isinstance(entries, list):
             return
         try:
-            for flags, pattern, wmin, required, hazard_, re2_, error in entries:
+            for flags, pattern, wmin, required, hazard_, re2_, error, reach_ in entries:
                 if not (isinstance(flags, int) and isinstance(pattern, str) and isinstance(wmin, int)):
                     return
                 _ANALYSES.setdefault((pattern, flags), Analysis(
-                    wmin, None if required is None else frozenset(required), hazard_, re2_, error))
+                    wmin, None if required is None else frozenset(required), hazard_, re2_, error, reach_))
         except (ValueError, TypeError):
             return
 
@@ -732,8 +791,8 @@ class _Cache:
             return
         from . import cache
 
-        entries = [[f, p, a.min_width, None if a.required is None else sorted(a.required), a.hazard, a.re2, a.error]
-                   for (p, f), a in _ANALYSES.items()]
+        entries = [[f, p, a.min_width, None if a.required is None else sorted(a.required), a.hazard, a.re2, a.error,
+                    a.reach] for (p, f), a in _ANALYSES.items()]
         if len(entries) <= 200_000:  # a cache, not an archive
             cache.write(self.name, entries)
         self.added = 0
