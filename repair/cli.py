@@ -475,7 +475,7 @@ def glossary_learn(pairs, output, clean, min_count, max_words, max_edit_share, p
 
     from .corpus import CleanTextError
     from .evaluation.datasets import DatasetError
-    from .glossary.learn import Options, learn, read_clean_text, read_pairs
+    from .learn import Options, learn, read_clean_text, read_pairs
 
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", prefix):
         raise click.BadParameter("letters, digits and _, starting with a letter", param_hint="--prefix")
