@@ -19,6 +19,8 @@ words, and at least one word in six.
 """
 from __future__ import annotations
 
+from .edit import Proposal, Rejected
+
 import re
 from functools import lru_cache
 from importlib import resources
@@ -102,3 +104,19 @@ class ForeignText:
             self._sentences[span] = language_of(self.text[span[0]:span[1]])
         lang = self._sentences[span]
         return f"in a sentence in {lang}" if lang else None
+
+
+def leave_foreign_text(text: str, proposals: list[Proposal]) -> tuple[list[Proposal], list[Rejected]]:
+    """Proposals that do not touch a quotation or sentence in another language, and the
+    others rejected with that reason ."""
+    if not proposals:
+        return proposals, []
+    foreign = ForeignText(text)
+    ok, rejected = [], []
+    for p in proposals:
+        why = foreign.reason(p.start, p.end)
+        if why:
+            rejected.append(p.reject(why))
+        else:
+            ok.append(p)
+    return ok, rejected

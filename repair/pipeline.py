@@ -32,7 +32,7 @@ from .edit import Edit, Proposal, Rejected, Repaired, compose_edits, locate_edit
 from .encoding import mojibake_edits
 from .glossary import CompiledGlossary, load_glossaries
 from .glossary.match import is_blocked
-from .language import ForeignText
+from .language import leave_foreign_text
 from .markup import MarkupView, looks_like_html
 from .rank import rank
 
@@ -206,22 +206,6 @@ def _back(r: Rejected, first: tuple[Edit, ...], original: str) -> Rejected:
     start, end = to_original(r.start, first, "start"), to_original(r.end, first, "end")
     end = max(start, end)
     return replace(r, start=start, end=end, before=original[start:end])
-
-
-def leave_foreign_text(text: str, proposals: list[Proposal]) -> tuple[list[Proposal], list[Rejected]]:
-    """Proposals that do not touch a quotation or sentence in another language, and the
-    others rejected with that reason (see :mod:`repair.language`)."""
-    if not proposals:
-        return proposals, []
-    foreign = ForeignText(text)
-    ok, rejected = [], []
-    for p in proposals:
-        why = foreign.reason(p.start, p.end)
-        if why:
-            rejected.append(p.reject(why))
-        else:
-            ok.append(p)
-    return ok, rejected
 
 
 def respect_blockers(proposals: list[Proposal], blocked: list[Rejected], first: tuple[Edit, ...]

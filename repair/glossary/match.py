@@ -19,7 +19,7 @@ from typing import Iterable, Sequence
 import ahocorasick
 
 from ..edit import Proposal, Rejected
-from ..language import ForeignText
+from ..language import leave_foreign_text
 from ..segment import sentence_around
 from . import regexes
 from .regexes import BacktrackingTimeout
@@ -245,17 +245,9 @@ class CompiledGlossary:
                 candidates.append(replace(proposal, needs_judge=True, held=reason))
             else:
                 rejected.append(proposal.reject(reason))
-        if candidates:  # text in another language (a quotation in French) is not repaired
-            foreign = ForeignText(text)
-            kept = []
-            for p in candidates:
-                why = foreign.reason(p.start, p.end)
-                if why:
-                    rejected.append(p.reject(why))
-                else:
-                    kept.append(p)
-            candidates = kept
-        return resolve_overlaps(candidates), rejected
+        # text in another language (a quotation in French) is not repaired
+        candidates, foreign = leave_foreign_text(text, candidates)
+        return resolve_overlaps(candidates), rejected + foreign
 
     def _hits(self, text: str, rejected: list[Rejected] | None = None) -> Iterable[tuple[Rule, int, int, str]]:
         regex_to_run = set(self._always)
