@@ -179,8 +179,8 @@ def fix(inputs, output, fmt, text_field, globs, glossaries, no_default_glossarie
         raise click.ClickException(str(exc)) from None
     except ModelNotFound as exc:
         raise click.UsageError(str(exc)) from None
-    except KeyboardInterrupt:
-        _err("repair: interrupted; run the same command with --resume to continue")
+    except KeyboardInterrupt as exc:  # the engine's Interrupted says what was kept and what to do
+        _err(str(exc) or "repair: interrupted")
         sys.exit(130)
     if stats.errors:
         sys.exit(EXIT_DATA)

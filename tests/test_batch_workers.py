@@ -100,7 +100,7 @@ def test_progress_bar_only_on_a_terminal_and_not_quiet():
     r.advance(500, 20)
     r.close()
     shown = tty.getvalue()
-    assert "100%" in shown and "40 records" in shown and "rec/s" in shown
+    assert "100%" in shown and "40 records" in shown and "records/s" in shown
     plain = io.StringIO()
     r = Reporter(total_bytes=1000, stream=plain)
     r.advance(1000, 40)

@@ -75,10 +75,13 @@ class Outcome:
     explain: list[str] = field(default_factory=list)
 
 
-def process(repairer: Repairer, spec, units: list[Unit]) -> list[Outcome]:
-    """The outcomes of ``units`` (of the input described by ``spec``), in order."""
+def process(repairer: Repairer, spec, units: list[Unit], on_unit=None) -> list[Outcome]:
+    """The outcomes of ``units`` (of the input described by ``spec``), in order. ``on_unit``,
+    when given, is called after each unit with the number of units done and their size (for
+    progress)."""
     handler = _HANDLERS[type(spec)]
     out = []
+    size = 0
     for unit in units:
         try:
             out.append(handler(repairer, spec, unit))
@@ -86,12 +89,15 @@ def process(repairer: Repairer, spec, units: list[Unit]) -> list[Outcome]:
             out.append(Outcome(error=RecordError.of(
                 spec.name, unit.line, f"{spec.name}: line {unit.line}: internal error while repairing: "
                                       f"{type(exc).__name__}: {exc}", unit.data)))
+        size += unit.size
+        if on_unit is not None:
+            on_unit(len(out), size)
     return out
 
 
-def process_with(config: RepairConfig, spec, units: list[Unit]) -> list[Outcome]:
+def process_with(config: RepairConfig, spec, units: list[Unit], on_unit=None) -> list[Outcome]:
     """:func:`process` with this process's Repairer for ``config`` (built on first use)."""
-    return process(get_repairer(config), spec, units)
+    return process(get_repairer(config), spec, units, on_unit)
 
 
 # -- per format ------------------------------------------------------------------------------------
