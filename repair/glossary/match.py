@@ -121,6 +121,8 @@ class CompiledGlossary:
                 by_id.pop(r.id, None)
                 by_id[r.id] = r
         self.rules: tuple[Rule, ...] = tuple(r for r in by_id.values() if r.enabled)
+        #: The rules in force by id (their descriptions explain edits: repair.explain).
+        self.by_id: dict[str, Rule] = {r.id: r for r in self.rules}
         self._checks = {r.id: _RuleChecks(r) for r in self.rules if r.conditional}
         self._regex_rules, self._anchors = self._build_regex()
         self._always = [i for i, a in enumerate(self._anchors) if not a]
