@@ -6,7 +6,9 @@ read: the good ones are still written); 1 anything unexpected.
 """
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -167,14 +169,23 @@ def fix(inputs, output, fmt, text_field, globs, glossaries, no_default_glossarie
     if config.use_model and config.model is not None:  # a user's checkpoint that does not load: say so now
         from .postedit import load_post_editor
 
+        where = Path(config.model).expanduser()
+        if not where.exists() and _looks_like_path(config.model):
+            raise click.UsageError(f"--model {config.model}: no such directory")
         try:
             load_post_editor(config.model, config.device, config.batch_size, config.guards).model
         except ModelNotFound as exc:
-            raise click.UsageError(str(exc)) from None
+            if where.exists():
+                raise click.UsageError(str(exc)) from None
+            raise click.UsageError(f"--model {config.model}: no such directory, and no model of that name in the "
+                                   f"local Hugging Face cache") from None
     settings = BatchSettings(field=text_field, errors=errors, workers=workers, explain=explain, quiet=quiet,
                              errors_file=errors_file, resume=resume, backup_suffix=backup_suffix,
                              checkpoint_records=checkpoint_records)
+    stack = contextlib.ExitStack()
     try:
+        if quiet:  # no progress bars at all, also those of libraries (the judge's one-time model conversion)
+            stack.enter_context(_environ(TQDM_DISABLE="1"))
         if scheduler:
             from .distributed import fix_on_cluster
 
@@ -194,6 +205,8 @@ def fix(inputs, output, fmt, text_field, globs, glossaries, no_default_glossarie
     except KeyboardInterrupt as exc:  # the engine's Interrupted says what was kept and what to do
         _err(str(exc) or "repair: interrupted")
         sys.exit(130)
+    finally:
+        stack.close()
     if stats.errors:
         sys.exit(EXIT_DATA)
 
@@ -377,6 +390,27 @@ def score(inputs, output, fmt, text_field, judge_model, threshold, errors, error
         sys.exit(EXIT_DATA)
 
 
+@contextlib.contextmanager
+def _environ(**values):
+    """``os.environ`` with ``values`` set for the duration (worker processes inherit them)."""
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _looks_like_path(name: str) -> bool:
+    """Whether a --model value names a directory rather than a Hugging Face hub id (ORG/NAME)."""
+    return (name.startswith(("/", ".", "~")) or name.endswith(("/", os.sep)) or "\\" in name
+            or name.count("/") > 1 or os.path.isabs(name))
+
+
 class _Stdout:
     def __enter__(self):
         return sys.stdout.buffer
@@ -483,8 +517,9 @@ def glossary_learn(pairs, output, clean, min_count, max_words, max_edit_share, p
 
 
 @glossary.command(name="list")
-@click.option("-g", "--glossary", "glossaries", multiple=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--no-default-glossaries", is_flag=True)
+@click.option("-g", "--glossary", "glossaries", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Also list the rules of this glossary file (YAML, TSV or CSV); repeatable.")
+@click.option("--no-default-glossaries", is_flag=True, help="Leave the glossaries shipped with mt-repair out.")
 def glossary_list(glossaries, no_default_glossaries):
     """List the rules in force: id, origin, category, what they match."""
     from .glossary import load_glossaries

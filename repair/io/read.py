@@ -76,7 +76,8 @@ def parse_jsonl_line(raw: bytes, name: str, number: int, start: int = 0, text_fi
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
-        return RecordError(name, number, f"{name}: line {number}: malformed JSON: {exc.msg} at column {exc.colno}", line)
+        msg = exc.msg.removesuffix(" at")  # "Invalid control character at": the position follows
+        return RecordError(name, number, f"{name}: line {number}: malformed JSON: {msg} at column {exc.colno}", line)
     except RecursionError:
         return RecordError(name, number, f"{name}: line {number}: malformed JSON: nested too deeply", line)
     if not isinstance(obj, dict):
