@@ -82,7 +82,7 @@ def test_fix_help_says_what_each_mode_runs_and_costs(runner):
     text = " ".join(res.output.split())
     assert "--fast Glossary only" in text and "records/s" in text
     assert "--no-model No seq2seq post-editor. The judge still runs" in text
-    assert "--no-judge No language-model judge" in text and "post-editor still runs" in text
+    assert "--no-judge No language-model judge" in text and "post-editor is then off too" in text
 
 
 def test_quiet_hides_every_progress_bar(tmp_path):

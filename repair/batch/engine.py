@@ -34,7 +34,7 @@ from ..io.errors import ErrorSink, RecordError
 from ..io.files import file_identity, file_size
 from ..io.sources import InputSpec
 from . import journal as jn
-from .progress import FixStats, Reporter
+from .progress import FixStats, Reporter, is_terminal
 from .readers import End, Fail, ReadOptions, Resumed, Units, Write, produce
 
 
@@ -162,9 +162,11 @@ def run_batch(specs: Sequence[InputSpec], executor, settings: BatchSettings = Ba
 
     Raises BatchUsageError when the run cannot start (e.g. a journal that does not match),
     BatchFailure when it stops early (the journal is then kept for ``resume``)."""
+    to_terminal = stdout is None and any(s.target is None for s in specs) and is_terminal(sys.stdout)
     stdout = stdout if stdout is not None else sys.stdout.buffer
     total = None if any(s.source == "-" for s in specs) else sum(file_size(s.source) for s in specs)
-    reporter = reporter or Reporter(total, settings.quiet)
+    # no bar when the repaired text itself goes to the terminal: the two would overwrite each other
+    reporter = reporter or Reporter(total, settings.quiet, bar=False if to_terminal else None)
     engine = _Engine(list(specs), settings, executor, output, signature, stdout, reporter)
     try:
         return engine.run()

@@ -88,15 +88,16 @@ def counter(total: int | None, desc: str, unit: str, quiet: bool = False, stream
 class _NoBar:
     def __init__(self, stream):
         self.stream = stream
+        self.n = 0
 
     def update(self, n: int = 1) -> None:
-        pass
+        self.n += n
 
     def set_description(self, desc: str = "", refresh: bool = True) -> None:
         pass
 
     def reset(self, total=None) -> None:
-        pass
+        self.n = 0
 
     def write(self, line: str, file=None) -> None:
         print(line, file=file or self.stream, flush=True)
