@@ -80,7 +80,7 @@ def test_every_option_has_help():
 def test_fix_help_says_what_each_mode_runs_and_costs(runner):
     res = runner.invoke(main, ["fix", "--help"], terminal_width=200)
     text = " ".join(res.output.split())
-    assert "--fast Glossary only" in text and "records/s" in text
+    assert "--fast Glossary only" in text and "news articles/s on one core" in text
     assert "--no-model No seq2seq post-editor. The judge still runs" in text
     assert "--no-judge No language-model judge" in text and "post-editor is then off too" in text
 
