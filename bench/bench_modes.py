@@ -73,7 +73,7 @@ def main() -> None:
             fast = (seconds, data)
         rows.append((name, wall, seconds, records / seconds if seconds else float("inf"), changed, edits, data))
         print(f"{name}: {seconds:.1f} s", file=sys.stderr)
-    print(f"| mode | wall (start-up included) | run | records/s | vs --fast | changed | edits | output = --fast's |")
+    print("| mode | wall (start-up included) | run | records/s | vs --fast | changed | edits | output = --fast's |")
     print("|---|---:|---:|---:|---:|---:|---:|---|")
     for name, wall, seconds, rate, changed, edits, data in rows:
         ratio = f"{seconds / fast[0]:.0f}x slower" if fast and name != "--fast" else "1x"

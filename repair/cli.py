@@ -442,6 +442,27 @@ def _count_lines(name: str) -> int | None:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
 
 
+@contextlib.contextmanager
+def _environ(**values):
+    """``os.environ`` with ``values`` set for the duration (worker processes inherit them)."""
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _looks_like_path(name: str) -> bool:
+    """Whether a --model value names a directory rather than a Hugging Face hub id (ORG/NAME)."""
+    return (name.startswith(("/", ".", "~")) or name.endswith(("/", os.sep)) or "\\" in name
+            or name.count("/") > 1 or os.path.isabs(name))
+
+
 class _Stdout:
     def __enter__(self):
         return sys.stdout.buffer
