@@ -112,12 +112,12 @@ def test_summary_rate_after_resume_counts_this_run_only():
     assert "(0.5 records/s)" in line and "resumed" in line
 
 
-def _pty_run(args, rows: int, cols: int) -> str:
+def _pty_run(args, rows: int, cols: int, stdout_too: bool = False) -> str:
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
     env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1")
     proc = subprocess.Popen([sys.executable, "-m", "repair", *args], stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=slave, env=env, close_fds=True)
+                            stdout=slave if stdout_too else subprocess.DEVNULL, stderr=slave, env=env, close_fds=True)
     os.close(slave)
     chunks = []
     while True:
@@ -141,3 +141,12 @@ def test_bar_draws_on_any_terminal_and_the_summary_comes_below_it(tmp_path, rows
     summary = shown.rindex("repair: 400 records")
     assert shown.rindex("100%|") < summary  # the last bar is drawn before the summary line
     assert "records/s" in shown[summary:]
+
+
+def test_text_to_the_terminal_gets_no_bar_and_the_summary_starts_its_own_line(tmp_path):
+    src = tmp_path / "doc.txt"
+    src.write_text("The IA race went on.\nLast words", encoding="utf-8")  # no final line break
+    shown = _pty_run(["fix", "--fast", str(src)], 24, 80, stdout_too=True)
+    assert "%|" not in shown  # the text itself is on the terminal: no bar to overwrite it
+    assert "The AI race went on.\r\nLast words\r\nrepair: 1 record, 1 changed, 1 edit" in shown
+

@@ -167,19 +167,37 @@ def run_batch(specs: Sequence[InputSpec], executor, settings: BatchSettings = Ba
     total = None if any(s.source == "-" for s in specs) else sum(file_size(s.source) for s in specs)
     # no bar when the repaired text itself goes to the terminal: the two would overwrite each other
     reporter = reporter or Reporter(total, settings.quiet, bar=False if to_terminal else None)
-    engine = _Engine(list(specs), settings, executor, output, signature, stdout, reporter)
+    engine = _Engine(list(specs), settings, executor, output, signature, stdout, reporter, to_terminal)
     try:
         return engine.run()
     finally:
         reporter.close()
 
 
+class _Tail:
+    """A binary stream that remembers the last byte written to it."""
+
+    def __init__(self, stream: BinaryIO):
+        self.stream = stream
+        self.last = b""
+
+    def write(self, data: bytes) -> None:
+        if data:
+            self.last = data[-1:]
+        self.stream.write(data)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
 class _Engine:
-    def __init__(self, specs, settings: BatchSettings, executor, output, signature, stdout, reporter: Reporter):
+    def __init__(self, specs, settings: BatchSettings, executor, output, signature, stdout, reporter: Reporter,
+                 to_terminal: bool = False):
         self.specs = specs
         self.executor = executor
         self.settings = settings
-        self.stdout = stdout
+        self.stdout = _Tail(stdout)
+        self.to_terminal = to_terminal
         self.reporter = reporter
         self.read_opts = ReadOptions(executor.config, settings.field, settings.errors, settings.explain,
                                      max(1, min(settings.chunk_records, settings.checkpoint_records)),
@@ -293,10 +311,18 @@ class _Engine:
                     kept = True
             self.reporter.close()
         if interrupted:
+            self._end_line()
             raise Interrupted(self._interrupted(kept))
         if not self.settings.quiet:
+            self._end_line()
             self.reporter.message(self.reporter.summary(self.total, self.resumed))
         return self.total
+
+    def _end_line(self) -> None:
+        """When the repaired text went to the terminal and did not end its last line (a
+        document without a final line break), end it, so that what follows starts a line."""
+        if self.to_terminal and self.stdout.last not in (b"", b"\n"):
+            self.reporter.message("")
 
     def _interrupted(self, kept: bool) -> str:
         """What Ctrl-C left behind, and what to do next."""
