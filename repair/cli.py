@@ -322,15 +322,15 @@ def _eval_dataset(path, ref_files, dataset_format, report_dir, stage_names, extr
         raise click.UsageError(str(exc)) from None
     from .batch.progress import counter
 
-    bar = counter(None, "", "records", quiet=quiet)
+    bar = counter(None, "loading the dataset", "records", quiet=quiet)
     step_shown = [None]
 
     def progress(step, done, total):
         if step != step_shown[0]:
             step_shown[0] = step
-            bar.reset(total=total)
-            bar.set_description(step, refresh=False)
-        bar.update(done - bar.n if done else 0)
+            bar.start(step, total)
+        if done > bar.n:
+            bar.update(done - bar.n)
 
     try:
         dataset = load_dataset(path, ref=list(ref_files), fmt=dataset_format)
@@ -405,18 +405,17 @@ def score(inputs, output, fmt, text_field, judge_model, threshold, errors, error
 
     def on_error(rec):
         line = json.dumps(rec.to_dict(), ensure_ascii=False)
-        (err_stream.write(line + "\n") if err_stream else bar.write(line, file=sys.stderr))
+        (err_stream.write(line + "\n") if err_stream else bar.write(line))
 
     try:
         with (atomic_output(output) if output else _Stdout()) as dst:
             for name, kind in zip(inputs, kinds):
                 display = "<stdin>" if name == "-" else name
-                bar.reset(total=_count_lines(name) if kind == "jsonl" else 1)
-                bar.set_description(display, refresh=False)
+                bar.start(display, _count_lines(name) if kind == "jsonl" else 1)
                 with (open(name, "rb") if name != "-" else _Stdin()) as src:
                     if kind == "jsonl":
                         stats = score_jsonl(src, display, dst, text_field, errors, on_error,
-                                            lambda m: bar.write(m, file=sys.stderr), scorer, threshold,
+                                            bar.write, scorer, threshold,
                                             on_records=bar.update)
                         failed += stats["errors"]
                     else:

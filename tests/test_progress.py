@@ -150,3 +150,20 @@ def test_text_to_the_terminal_gets_no_bar_and_the_summary_starts_its_own_line(tm
     assert "%|" not in shown  # the text itself is on the terminal: no bar to overwrite it
     assert "The AI race went on.\r\nLast words\r\nrepair: 1 record, 1 changed, 1 edit" in shown
 
+
+
+def test_eval_shows_a_bar_per_stage_on_a_terminal_only(tmp_path):
+    data = tmp_path / "d.tsv"
+    data.write_text("The UE met.\tThe EU met.\n" * 30, encoding="utf-8")
+    args = ["eval", str(data), "--stages", "none,glossary", "--bootstrap", "10", "--report-dir", str(tmp_path / "r")]
+    shown = _pty_run(args, 24, 100)
+    assert "stage glossary:" in shown and "/30 records" in shown and "paired bootstrap (10 resamples) ..." in shown
+    quiet = _pty_run([*args, "-q"], 24, 100)
+    assert "stage glossary" not in quiet and "reports:" in quiet
+
+
+def test_score_shows_a_bar_on_a_terminal(tmp_path):
+    src = tmp_path / "a.jsonl"
+    src.write_text("".join(json.dumps({"text": f"The IA race, part {i}."}) + "\n" for i in range(40)), encoding="utf-8")
+    shown = _pty_run(["score", str(src), "-o", str(tmp_path / "out.jsonl")], 24, 100)
+    assert "/40 records" in shown

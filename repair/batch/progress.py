@@ -70,46 +70,61 @@ def _size_options(stream) -> dict:
     return {"dynamic_ncols": True}
 
 
-def counter(total: int | None, desc: str, unit: str, quiet: bool = False, stream=None, bar: bool | None = None):
+def counter(total: int | None, desc: str, unit: str, quiet: bool = False, stream=None, bar: bool | None = None
+            ) -> "Counter":
     """A progress bar over ``total`` items named ``unit`` (on a terminal, unless ``quiet``),
-    or a stand-in with the same ``update``/``set_description``/``close``/``write`` methods
-    that prints nothing (``write`` still prints, for messages)."""
+    for commands that work in steps (``repair eval``'s stages, ``repair score``'s files)."""
     stream = stream or sys.stderr
     if bar is None:
         bar = not quiet and is_terminal(stream)
-    if not bar:
-        return _NoBar(stream)
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc=desc, unit=f" {unit}", file=stream, smoothing=0.1, mininterval=0.2,
-                leave=False, **_size_options(stream))
+    return Counter(total, desc, unit, stream, bar)
 
 
-class _NoBar:
-    def __init__(self, stream):
+class Counter:
+    """A bar that counts items through named steps (:meth:`start` each step), or nothing
+    off a terminal; :meth:`write` prints a message above it either way."""
+
+    _WITH_TOTAL = "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} UNIT [{elapsed}<{remaining}]"
+    _WITHOUT = "{desc} ... [{elapsed}]"
+
+    def __init__(self, total: int | None, desc: str, unit: str, stream, bar: bool):
         self.stream = stream
+        self.unit = unit
         self.n = 0
+        self._bar = None
+        if bar:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=total, desc=desc, file=stream, mininterval=0.2, leave=False,
+                             bar_format=self._format(total), **_size_options(stream))
+
+    def _format(self, total) -> str:
+        return (self._WITH_TOTAL if total else self._WITHOUT).replace("UNIT", self.unit)
+
+    def start(self, desc: str, total: int | None) -> None:
+        """A new step: ``desc``, counting from 0 to ``total`` (None: unknown)."""
+        self.n = 0
+        if self._bar is not None:
+            self._bar.set_description_str(desc, refresh=False)
+            self._bar.bar_format = self._format(total)
+            self._bar.reset(total=total)
+            self._bar.total = total
 
     def update(self, n: int = 1) -> None:
         self.n += n
-
-    def set_description(self, desc: str = "", refresh: bool = True) -> None:
-        pass
-
-    def reset(self, total=None) -> None:
-        self.n = 0
+        if self._bar is not None:
+            self._bar.update(n)
 
     def write(self, line: str, file=None) -> None:
-        print(line, file=file or self.stream, flush=True)
+        if self._bar is not None:
+            self._bar.write(line, file=file or self.stream)
+        else:
+            print(line, file=file or self.stream, flush=True)
 
     def close(self) -> None:
-        pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
 
 
 @dataclass
