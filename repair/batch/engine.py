@@ -309,7 +309,7 @@ class _Engine:
                 else:
                     self.journal.close()
                     kept = True
-            self.reporter.close()
+            self.reporter.close(leave=not interrupted)
         if interrupted:
             self._end_line()
             raise Interrupted(self._interrupted(kept))

@@ -216,10 +216,10 @@ class Reporter:
         self._records += records
         if self._bar is None:
             return
+        self._refresh()  # the counts beside the bar first, so that the next draw shows them
         if nbytes:
             self._shown_bytes += nbytes
             self._bar.update(nbytes)
-        self._refresh()
 
     def _refresh(self, force: bool = False) -> None:
         now = time.monotonic()
@@ -243,10 +243,12 @@ class Reporter:
         elif self._warnings == MAX_WARNINGS + 1:
             self.message(f"(more warnings are only counted; the first {MAX_WARNINGS} were shown)")
 
-    def close(self) -> None:
-        """Draw the bar a last time and leave it on its line; later messages go below it."""
+    def close(self, leave: bool = True) -> None:
+        """Draw the bar a last time and leave it on its line (or, ``leave=False``, clear it:
+        after Ctrl-C); later messages go below it."""
         if self._bar is not None:
             self._refresh(force=True)
+            self._bar.leave = leave
             self._bar.close()
             self._bar = None
 
