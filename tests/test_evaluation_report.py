@@ -129,6 +129,7 @@ def test_html_tables_scroll_and_spacing_changes_are_visible(report):
     # every table can scroll sideways on a narrow screen, and wraps in print
     assert html.count('<div class="scroll"><table>') == html.count("<table>") >= 2
     assert ".scroll { overflow-x: auto;" in html and "@media print" in html and "@media (max-width:" in html
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html  # phones lay it out narrow
     # "7 %" -> "7%": the deleted space is a labelled chip, not an invisible or tiny glyph
     assert '<del><span class="ws" title="&#x27; &#x27;">space</span></del></span>% after the talks' in html
     assert "␣" not in html

@@ -33,6 +33,7 @@ th, td { border: 1px solid #e5e7eb; padding: 3px 8px; text-align: right; white-s
 th:first-child, td:first-child { text-align: left; }
 th { background: #f3f4f6; }
 .legend span { margin-right: 14px; }
+.legend > span { display: inline-block; }
 .controls { position: sticky; top: 0; background: #f9fafb; border-bottom: 1px solid #e5e7eb; padding: 8px 24px;
             z-index: 2; }
 .controls label { margin-right: 10px; cursor: pointer; padding: 2px 8px; border-radius: 4px;
@@ -68,6 +69,7 @@ ins { text-decoration: none; font-weight: 600; }
 .r.missed-ref { background: #ffedd5; } .r.missed-ref ins { color: var(--miss); }
 .nl { color: #9ca3af; }
 .scroll { overflow-x: auto; max-width: 100%; }
+h2 code { font-size: 12px; overflow-wrap: anywhere; word-break: break-all; }
 .ws { display: inline-block; font: 600 10px/1.3 system-ui, sans-serif; letter-spacing: .02em; padding: 0 3px;
       margin: 0 1px; border: 1px dashed currentColor; border-radius: 3px; vertical-align: 1px; }
 del .ws { text-decoration: line-through; }
@@ -267,6 +269,7 @@ def render_html(data: dict, stages: list[str] | None = None) -> str:
     sigs = " · ".join(f"{k} {escape(v)}" for k, v in data["sacrebleu"]["signatures"].items())
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         f"<title>mt-repair evaluation: {escape(d['path'])}</title><style>{''.join(css)}</style></head><body>"
         f"<header><h1>mt-repair evaluation: {escape(d['path'])}</h1>"
         f"<p>{d['records']} records ({d['garbled']} garbled, {d['clean']} clean), {d['reference_edits']} reference edits"
