@@ -465,7 +465,7 @@ class _Engine:
             else:
                 stats.records += 1
                 stats.changed += int(o.changed)
-        done_records = 0 if text_doc else len(action.units)
+        done_records = 0 if text_doc else sum(1 for o in outcomes if o.error is None)  # as the summary counts
         if action.raw_pos is not None:
             self.reporter.advance(action.raw_pos - job.reported, done_records, key=key)
             job.reported = action.raw_pos

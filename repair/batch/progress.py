@@ -255,7 +255,7 @@ class Reporter:
     def summary(self, stats: FixStats, resumed: bool = False) -> str:
         seconds = time.monotonic() - self.started
         done = stats.records - (self._earlier if resumed else 0)
-        rate = rate_text(done, seconds)
+        rate = rate_text(done, seconds) if seconds >= 0.1 else ""  # "0.0 s (40 records/s)" would read oddly
         files = f" in {plural(stats.files, 'file')}" if stats.files > 1 else ""
         if stats.records == 0 and stats.errors and not stats.files:
             head = "repair: nothing repaired"
