@@ -66,8 +66,26 @@ def _size_options(stream) -> dict:
     except (AttributeError, ValueError, OSError):
         return {"dynamic_ncols": True}
     if cols <= 0 or rows <= 0:
-        return {"ncols": cols or FALLBACK_SIZE[0], "nrows": rows or FALLBACK_SIZE[1]}
+        return {"ncols": (cols or FALLBACK_SIZE[0]) - MARGIN, "nrows": rows or FALLBACK_SIZE[1]}
     return {"dynamic_ncols": True}
+
+
+#: Columns a bar leaves free at the right, so that the "^C" a terminal echoes on Ctrl-C
+#: stays on the bar's line (and is cleared with it) instead of wrapping below it.
+MARGIN = 3
+
+
+def _narrower(bar):
+    """Make a bar that follows the terminal's width stop :data:`MARGIN` columns short of it."""
+    follow = getattr(bar, "dynamic_ncols", None)
+    if callable(follow):
+        def shape(fp):
+            cols, rows = follow(fp)
+            return (max(10, cols - MARGIN) if cols else cols), rows
+
+        bar.dynamic_ncols = shape
+        bar.ncols, bar.nrows = shape(bar.fp)
+    return bar
 
 
 def counter(total: int | None, desc: str, unit: str, quiet: bool = False, stream=None, bar: bool | None = None
@@ -95,8 +113,8 @@ class Counter:
         if bar:
             from tqdm import tqdm
 
-            self._bar = tqdm(total=total, desc=desc, file=stream, mininterval=0.2, leave=False,
-                             bar_format=self._format(total), **_size_options(stream))
+            self._bar = _narrower(tqdm(total=total, desc=desc, file=stream, mininterval=0.2, leave=False,
+                                       bar_format=self._format(total), **_size_options(stream)))
 
     def _format(self, total) -> str:
         return (self._WITH_TOTAL if total else self._WITHOUT).replace("UNIT", self.unit)
@@ -180,9 +198,9 @@ class Reporter:
 
             fmt = ("{percentage:3.0f}%|{bar}| {n_fmt}B/{total_fmt}B [{elapsed}<{remaining}{postfix}]" if total_bytes
                    else "{n_fmt}B [{elapsed}{postfix}]")
-            self._bar = tqdm(total=total_bytes or None, unit="B", unit_scale=True, unit_divisor=1024,
-                             file=self.stream, smoothing=0.05, mininterval=0.25, bar_format=fmt,
-                             **_size_options(self.stream))
+            self._bar = _narrower(tqdm(total=total_bytes or None, unit="B", unit_scale=True, unit_divisor=1024,
+                                       file=self.stream, smoothing=0.05, mininterval=0.25, bar_format=fmt,
+                                       **_size_options(self.stream)))
         self._records = 0  # done in this run
         self._earlier = 0  # done by the run that --resume continues
         self._shown_bytes = 0  # what the bar shows, partial chunks included
