@@ -1,7 +1,7 @@
 """Ctrl-C on a real `repair fix` run: it stops at once, keeps a resumable journal, and
 `--resume` finishes with the same bytes as a run that was never interrupted.
 
-The run uses the default pipeline (post-editor and judge on). The input is large (12,000
+The run uses the default pipeline (post-editor and judge on). The input is large (8,000
 records), mostly plain sentences that the pipeline passes over quickly, with a garbled
 paragraph every 400 records that the post-editor and the judge work on, so that the run is
 busy inside a chunk of records when SIGINT arrives.
@@ -20,13 +20,16 @@ import pytest
 
 from .conftest import ROOT
 
-RECORDS = 12_000
+RECORDS = 8_000
 GARBLED_EVERY = 400
 #: How long a run may take to stop after SIGINT (it takes well under a second here).
 STOP_SECONDS = 5.0
 
-PLAIN = ("The council met on day {i} to discuss the budget.", "Officials said road {i} would reopen next week.",
-         "The match in week {i} was postponed because of heavy rain.", "Team {i} won the regional final.")
+# records of a few hundred bytes: a chunk of them is larger than a pipe's buffer, as in real dumps
+# (a chunk on its way to a worker process must not keep the run from ending)
+PLAIN = tuple(" ".join([s] * 6) for s in (
+    "The council met on day {i} to discuss the budget.", "Officials said road {i} would reopen next week.",
+    "The match in week {i} was postponed because of heavy rain.", "Team {i} won the regional final."))
 
 
 def _garbled() -> list[str]:

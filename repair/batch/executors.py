@@ -21,6 +21,7 @@ was done and the run stops within a second, whatever ``--workers``.
 """
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import signal
@@ -122,8 +123,14 @@ class ProcessPool:
         if not cancel:
             self._pool.shutdown(wait=True)
             return
-        # stop now: end the workers (they ignore SIGINT) rather than wait for their chunks
+        # stop now: end the workers (they ignore SIGINT) rather than wait for their chunks. A
+        # chunk still on its way to a worker may be stuck in the pipe, which nobody will read
+        # now: the pool's queue must not wait for it, or the process would hang at exit.
         processes = list((getattr(self._pool, "_processes", None) or {}).values())
+        call_queue = getattr(self._pool, "_call_queue", None)
+        if call_queue is not None:
+            with contextlib.suppress(Exception):
+                call_queue.cancel_join_thread()
         self._pool.shutdown(wait=False, cancel_futures=True)
         for p in processes:
             if p.is_alive():
