@@ -256,7 +256,7 @@ def _partitioned(client, specs, output, config: RepairConfig, settings: BatchSet
         for i, spec in enumerate(remote):
             done = _finished_part(spec, run_key) if settings.resume else None
             if done is not None:  # completed by the interrupted run: kept as it is
-                reporter.advance(done["input_bytes"], done["records"])
+                reporter.skip(done["input_bytes"], done["records"])
                 futures.append(_Done(done))
             else:
                 futures.append(client.submit(repair_partition, config, settings, spec, signature, run_key,

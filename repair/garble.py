@@ -177,10 +177,11 @@ def default_scorer():
 
 def score_jsonl(src, name: str, dst, text_field: str = "text", errors: str = "strict",
                 on_error=None, on_warning=None, scorer=None, threshold: float = DEFAULT_THRESHOLD,
-                batch_records: int = 32) -> dict:
+                batch_records: int = 32, on_records=None) -> dict:
     """Add the fields of :meth:`GarbleReport.to_dict` to each JSONL record of ``src`` and
     write it to ``dst`` (binary streams). A line that is not a record gives one error record
-    through ``on_error`` instead; a record without the text field passes through unchanged."""
+    through ``on_error`` instead; a record without the text field passes through unchanged.
+    ``on_records(n)``, when given, is told as each batch of ``n`` records is written."""
     from .io import RecordError, iter_jsonl
 
     stats = {"records": 0, "scored": 0, "errors": 0, "sentences": 0, "above": 0}
@@ -197,6 +198,8 @@ def score_jsonl(src, name: str, dst, text_field: str = "text", errors: str = "st
                 stats["sentences"] += sum(not math.isnan(x.score) for x in rep.sentences)
                 stats["above"] += rep.above
             dst.write(json.dumps(item.obj, ensure_ascii=False).encode("utf-8") + b"\n")
+        if on_records is not None and pending:
+            on_records(len(pending))
         pending.clear()
 
     for item in iter_jsonl(src, name, text_field, errors):
@@ -205,6 +208,8 @@ def score_jsonl(src, name: str, dst, text_field: str = "text", errors: str = "st
             stats["errors"] += 1
             if on_error:
                 on_error(item)
+            if on_records is not None:
+                on_records(1)
             continue
         stats["records"] += 1
         if item.text is None and on_warning:

@@ -23,6 +23,7 @@ import os
 import sys
 import time
 from collections import deque
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,8 +35,8 @@ from ..io.files import file_identity, file_size
 from ..io.records import write_out
 from ..io.sources import InputSpec
 from . import journal as jn
-from .progress import FixStats, Reporter
-from .readers import End, Fail, ReadOptions, Units, Write, produce
+from .progress import FixStats, Reporter, is_terminal
+from .readers import End, Fail, ReadOptions, Resumed, Units, Write, produce
 
 
 class BatchUsageError(ValueError):
@@ -49,6 +50,17 @@ class BatchFailure(RuntimeError):
 class OutputFailure(BatchFailure):
     """An output, the errors file, the journal or stdout could not be written (a full disk,
     a closed pipe): the run stopped, what was written is kept (exit code 4)."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C stopped the run; the message says what was kept and how to go on."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
 
 
 @dataclass(frozen=True)
@@ -95,6 +107,7 @@ class _Job:
     changed_text: bool = False
     size: int = 0  # the input's size on disk, for the progress bar
     reported: int = 0  # raw bytes shown on the progress bar
+    submitted: int = 0  # raw position of the last chunk handed to the executor
     since_commit: int = 0
     last_commit: float = field(default_factory=time.monotonic)
 
@@ -181,12 +194,15 @@ def run_batch(specs: Sequence[InputSpec], executor, settings: BatchSettings = Ba
 
     Raises BatchUsageError when the run cannot start (e.g. a journal that does not match,
     another run writing the same output), BatchFailure when it stops early (the journal is
-    then kept for ``resume``), OutputFailure when an output cannot be written. ``notes``
-    are printed with the summary (e.g. the links a directory walk did not follow)."""
+    then kept for ``resume``), OutputFailure when an output cannot be written, Interrupted on
+    Ctrl-C. ``notes`` are printed with the summary (e.g. the links a directory walk did not
+    follow)."""
+    to_terminal = stdout is None and any(s.target is None for s in specs) and is_terminal(sys.stdout)
     stdout = stdout if stdout is not None else sys.stdout.buffer
     total = None if any(s.source == "-" for s in specs) else sum(file_size(s.source) for s in specs)
-    reporter = reporter or Reporter(total, settings.quiet)
-    engine = _Engine(list(specs), settings, executor, output, signature, stdout, reporter)
+    # no bar when the repaired text itself goes to the terminal: the two would overwrite each other
+    reporter = reporter or Reporter(total, settings.quiet, bar=False if to_terminal else None)
+    engine = _Engine(list(specs), settings, executor, output, signature, stdout, reporter, to_terminal)
     engine.notes = list(notes)
     try:
         return engine.run()
@@ -194,12 +210,30 @@ def run_batch(specs: Sequence[InputSpec], executor, settings: BatchSettings = Ba
         reporter.close()
 
 
+class _Tail:
+    """A binary stream that remembers the last byte written to it."""
+
+    def __init__(self, stream: BinaryIO):
+        self.stream = stream
+        self.last = b""
+
+    def write(self, data: bytes) -> None:
+        if data:
+            self.last = data[-1:]
+        self.stream.write(data)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
 class _Engine:
-    def __init__(self, specs, settings: BatchSettings, executor, output, signature, stdout, reporter: Reporter):
+    def __init__(self, specs, settings: BatchSettings, executor, output, signature, stdout, reporter: Reporter,
+                 to_terminal: bool = False):
         self.specs = specs
         self.executor = executor
         self.settings = settings
-        self.stdout = stdout
+        self.stdout = _Tail(stdout)
+        self.to_terminal = to_terminal
         self.reporter = reporter
         self.read_opts = ReadOptions(executor.config, settings.field, settings.errors, settings.explain,
                                      max(1, min(settings.chunk_records, settings.checkpoint_records)),
@@ -309,23 +343,29 @@ class _Engine:
             raise
         self.pending: deque = deque()
         self.in_flight = 0
+        self.chunks: dict[int, tuple[_Job, Units, int, int]] = {}  # id(handle) -> chunk, raw span, size
+        if hasattr(executor, "watch"):
+            executor.watch(self._on_progress)
         max_in_flight = max(2, self.settings.workers * 3)
-        finished = False
+        finished = interrupted = False
         try:
             for index, spec in enumerate(self.specs):
                 job = _Job(index, spec, size=0 if spec.source == "-" else file_size(spec.source))
                 start = self._resume_point(job)
                 if start is None:
-                    self.reporter.advance(job.size, 0)
                     continue
                 in_offset, line = start
                 for action in produce(spec, self.read_opts, in_offset, line):
                     if isinstance(action, Units):
                         fut = executor.submit(action.spec, action.units)
+                        self._track(job, action, fut)
                         self.pending.append((job, action, fut))
                         self.in_flight += 1
                         while self.in_flight >= max_in_flight:
                             self._drain_one()
+                    elif isinstance(action, Resumed):
+                        self.reporter.skip(action.raw_pos - job.reported)
+                        job.reported = job.submitted = action.raw_pos
                     else:
                         self.pending.append((job, action, None))
             while self.pending:
@@ -335,6 +375,8 @@ class _Engine:
             raise BatchFailure("a worker process died (out of memory?); rerun with --resume to continue") from None
         except OutputBusy as exc:
             raise BatchUsageError(str(exc)) from None
+        except KeyboardInterrupt:
+            interrupted = True
         finally:
             if not finished:
                 for job, _, fut in self.pending:
@@ -344,12 +386,19 @@ class _Engine:
                         job.output.close_for_resume()
             executor.shutdown(cancel=not finished)
             self.errors.close()
+            kept = False
             if self.journal is not None:
                 if finished or not (self.resumed or self.wrote):
                     self.journal.remove()  # done, or stopped before writing anything
                 else:
                     self.journal.close()
+                    kept = True
+            self.reporter.close(leave=not interrupted)
+        if interrupted:
+            self._end_line()
+            raise Interrupted(self._interrupted(kept))
         if not self.settings.quiet:
+            self._end_line()
             self.reporter.message(self.reporter.summary(self.total, self.resumed))
         for note in self.notes:
             self.reporter.message(note)
@@ -376,6 +425,21 @@ class _Engine:
                 hint = "; what was written before stays there"
             raise OutputFailure(f"repair: cannot write {what}: {cause}{hint}") from None
 
+    def _end_line(self) -> None:
+        """When the repaired text went to the terminal and did not end its last line (a
+        document without a final line break), end it, so that what follows starts a line."""
+        if self.to_terminal and self.stdout.last not in (b"", b"\n"):
+            self.reporter.message("")
+
+    def _interrupted(self, kept: bool) -> str:
+        """What Ctrl-C left behind, and what to do next."""
+        if kept:
+            return (f"repair: interrupted; the journal {self.journal_path} keeps what was done: run the same "
+                    f"command with --resume to continue")
+        if self.journal_path is not None:
+            return "repair: interrupted before anything was written; run the same command to start again"
+        return "repair: interrupted (output to stdout cannot be resumed: use -o to write a file)"
+
     def _check_backups(self) -> None:
         """With --in-place, refuse up front to replace an existing backup."""
         for index, spec in enumerate(self.specs):
@@ -397,6 +461,7 @@ class _Engine:
                                                 and os.path.getsize(spec.target) == st.out_size)
             if target_ok:
                 self.total.add(FixStats.from_counts(st.counts))
+                self.reporter.skip(job.size, st.counts.get("records", 0))
                 return None
             self.reporter.warning(f"repair: {spec.target} is missing or changed since the interrupted run; "
                                   f"repairing {spec.display} again")
@@ -410,6 +475,7 @@ class _Engine:
                 # the input had been replaced by its output; only the journal entry was missing
                 self.total.add(FixStats.from_counts(st.counts))
                 self.journal.done(job.index, os.path.getsize(spec.target), st.counts, self.errors.commit())
+                self.reporter.skip(job.size, st.counts.get("records", 0))
                 return None
         if st.identity is not None and file_identity(spec.source) != st.identity:
             raise BatchUsageError(f"cannot resume: {spec.display} changed since the interrupted run "
@@ -420,6 +486,7 @@ class _Engine:
         job.resume_out = st.out_offset
         job.stats = FixStats.from_counts(st.counts)
         job.stats.files = 0
+        self.reporter.skip(0, job.stats.records)
         return st.in_offset, st.line
 
     # -- writing ------------------------------------------------------------------------------------
@@ -448,11 +515,43 @@ class _Engine:
                            else "stderr"):
             self.errors.write(record)
 
+    # -- progress -----------------------------------------------------------------------------------
+    def _track(self, job: _Job, action: Units, handle) -> None:
+        """Remember what part of the input ``handle`` works on, for progress within it."""
+        size = sum(u.size for u in action.units)
+        if action.raw_pos is not None:
+            span = max(0, action.raw_pos - job.submitted)
+            job.submitted = action.raw_pos
+        else:
+            span = size
+        self.chunks[id(handle)] = (job, action, span, size)
+
+    def _on_progress(self, handle, units_done: int, size_done: int) -> None:
+        chunk = self.chunks.get(id(handle))
+        if chunk is None:
+            return
+        job, action, span, size = chunk
+        records = 0 if job.spec.fmt == "txt" else units_done
+        self.reporter.partial(id(handle), span * size_done // max(1, size), records)
+
+    def _result(self, fut):
+        """The outcomes of a chunk, passing on the executor's progress reports while waiting."""
+        poll = getattr(self.executor, "poll", None)
+        if poll is None:
+            return fut.result()
+        while True:
+            try:
+                return fut.result(timeout=0.2)
+            except FutureTimeout:
+                poll()
+
     def _drain_one(self) -> None:
         job, action, fut = self.pending.popleft()
         if fut is not None:
             self.in_flight -= 1
-            self._write_units(job, action, fut.result())
+            outcomes = self._result(fut)
+            self.chunks.pop(id(fut), None)
+            self._write_units(job, action, outcomes, key=id(fut))
         elif isinstance(action, Write):
             out = self._output(job)
             with self._writing(self._what(job), job):
@@ -465,7 +564,7 @@ class _Engine:
         elif isinstance(action, End):
             self._finish(job)
 
-    def _write_units(self, job: _Job, action: Units, outcomes) -> None:
+    def _write_units(self, job: _Job, action: Units, outcomes, key=None) -> None:
         out = self._output(job)
         stats = job.stats
         text_doc = job.spec.fmt == "txt"
@@ -490,12 +589,12 @@ class _Engine:
             else:
                 stats.records += 1
                 stats.changed += int(o.changed)
-        done_records = 0 if text_doc else len(action.units)
+        done_records = 0 if text_doc else sum(1 for o in outcomes if o.error is None)  # as the summary counts
         if action.raw_pos is not None:
-            self.reporter.advance(action.raw_pos - job.reported, done_records)
+            self.reporter.advance(action.raw_pos - job.reported, done_records, key=key)
             job.reported = action.raw_pos
         else:
-            self.reporter.advance(raw_bytes, done_records)
+            self.reporter.advance(raw_bytes, done_records, key=key)
         job.since_commit += len(action.units)
         last = action.units[-1]
         if last.end is not None and (job.since_commit >= self.settings.checkpoint_records

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..config import RepairConfig
 from ..edit import Repaired
-from ..explain import explain_lines
+from ..explain import Context, explain_lines
 from ..io.errors import RecordError
 from ..io.read import Record, parse_jsonl_line
 from ..io.records import Spliced, duplicate_keys, splice, top_level_members
@@ -76,10 +76,13 @@ class Outcome:
     explain: list[str] = field(default_factory=list)
 
 
-def process(repairer: Repairer, spec, units: list[Unit]) -> list[Outcome]:
-    """The outcomes of ``units`` (of the input described by ``spec``), in order."""
+def process(repairer: Repairer, spec, units: list[Unit], on_unit=None) -> list[Outcome]:
+    """The outcomes of ``units`` (of the input described by ``spec``), in order. ``on_unit``,
+    when given, is called after each unit with the number of units done and their size (for
+    progress)."""
     handler = _HANDLERS[type(spec)]
     out = []
+    size = 0
     for unit in units:
         try:
             out.append(handler(repairer, spec, unit))
@@ -87,12 +90,15 @@ def process(repairer: Repairer, spec, units: list[Unit]) -> list[Outcome]:
             out.append(Outcome(error=RecordError.of(
                 spec.name, unit.line, f"{spec.name}: line {unit.line}: internal error while repairing: "
                                       f"{type(exc).__name__}: {exc}", unit.data)))
+        size += unit.size
+        if on_unit is not None:
+            on_unit(len(out), size)
     return out
 
 
-def process_with(config: RepairConfig, spec, units: list[Unit]) -> list[Outcome]:
+def process_with(config: RepairConfig, spec, units: list[Unit], on_unit=None) -> list[Outcome]:
     """:func:`process` with this process's Repairer for ``config`` (built on first use)."""
-    return process(get_repairer(config), spec, units)
+    return process(get_repairer(config), spec, units, on_unit)
 
 
 # -- per format ------------------------------------------------------------------------------------
@@ -111,7 +117,7 @@ def _jsonl(repairer: Repairer, spec: JsonlSpec, unit: Unit) -> Outcome:
     clash = [k for k in added_fields(spec.explain) if k in obj]
     del obj  # the record is written back from its bytes: only its text was needed
     result = repairer.repair(text)
-    explain = explain_lines(result, text, f"{spec.name}:{item.line}") if spec.explain else []
+    explain = _explain(repairer, result, text, f"{spec.name}:{item.line}") if spec.explain else []
     del text
     out, warning = splice_repair(raw, spec.field, result, spec.explain, clash, f"{spec.name}: line {unit.line}")
     return Outcome(out=out, changed=result.changed, edits=len(result.edits), explain=explain, warning=warning)
@@ -145,6 +151,12 @@ def splice_repair(raw: bytes, field: str, result: Repaired, rejected: bool = Fal
     return out, warning
 
 
+def _explain(repairer: Repairer, result: Repaired, text: str, where: str, first_line: int = 1,
+             first_col: int = 1) -> list[str]:
+    """The ``--explain`` lines of one record (or piece of a document)."""
+    return explain_lines(result, text, where, first_line, first_col, context=Context.of(repairer))
+
+
 def add_repair(obj: dict, result: Repaired, rejected: bool = False) -> dict:
     """``obj`` (a JSON record) with the fields the repair adds: ``repaired``, ``edits``, and
     with ``rejected`` the proposals held back."""
@@ -171,7 +183,7 @@ def _table(repairer: Repairer, spec: TableSpec, unit: Unit) -> Outcome:
     result = repairer.repair(text)
     row[spec.repaired_index] = result.text
     row[spec.edits_index] = json.dumps([e.to_dict() for e in result.edits], ensure_ascii=False)
-    explain = explain_lines(result, text, f"{spec.name}:{unit.line}") if spec.explain else []
+    explain = _explain(repairer, result, text, f"{spec.name}:{unit.line}") if spec.explain else []
     return Outcome(out=format_row(row, spec.delimiter, spec.lineterminator), changed=result.changed,
                    edits=len(result.edits), explain=explain)
 
@@ -179,7 +191,7 @@ def _table(repairer: Repairer, spec: TableSpec, unit: Unit) -> Outcome:
 def _text(repairer: Repairer, spec: TextSpec, unit: Unit) -> Outcome:
     text: str = unit.data
     result = repairer.repair(text)
-    explain = explain_lines(result, text, spec.name, unit.line, unit.col) if spec.explain else []
+    explain = _explain(repairer, result, text, spec.name, unit.line, unit.col) if spec.explain else []
     return Outcome(out=result.text.encode("utf-8", "surrogatepass"), changed=result.changed,
                    edits=len(result.edits), explain=explain)
 

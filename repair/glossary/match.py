@@ -129,6 +129,8 @@ class CompiledGlossary:
                 by_id[r.id] = r
         self.rules: tuple[Rule, ...] = tuple(r for r in by_id.values() if r.enabled)
         self._checks: dict[str, _RuleChecks] = {}  # built when a rule first has a hit to check
+        #: The rules in force by id (their descriptions explain edits: repair.explain).
+        self.by_id: dict[str, Rule] = {r.id: r for r in self.rules}
         self._regex_rules, self._anchors = self._build_regex()
         self._reaches: list = [_UNKNOWN] * len(self._regex_rules)
         self._always = [i for i, a in enumerate(self._anchors) if not a]

