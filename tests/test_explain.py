@@ -87,8 +87,9 @@ def test_explain_prints_description_reason_and_snippet(tmp_path):
     src.write_text("The talks stalled.\nThe IA company said the military actions were over.\n", encoding="utf-8")
     res = CliRunner().invoke(main, ["fix", "--explain", "--fast", "-q", str(src)])
     assert res.exit_code == 0, res.output
+    ia = next(r for r in get_repairer(GLOSSARY_ONLY).glossary.rules if r.id == "ACRONYM_IA")
     assert res.stderr == (
-        f"{src}:2:5: glossary ACRONYM_IA (glossaries/fr-en.yaml:13) 'IA' -> 'AI'\n"
+        f"{src}:2:5: glossary ACRONYM_IA ({ia.origin}) 'IA' -> 'AI'\n"
         "    French IA (intelligence artificielle) for AI; never the Iowa abbreviation.\n"
         "    The [IA → AI] company said the military...\n"
         f"{src}:2:34: held back glossary ACTIONS_SHARES 'actions' -> 'shares'\n"
