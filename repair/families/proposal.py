@@ -28,6 +28,9 @@ class FamilyProposal(Proposal):
 
     antecedent: tuple[int, int] | None = None
     antecedent_kind: str | None = None
+    #: the family's pattern that made it (a section of its word list: "of_bare", "measures"),
+    #: which may have its own calibrated margin (repair/data/families/margins.yaml)
+    pattern: str | None = None
 
 
 def make(family: str, text: str, start: int, end: int, candidates, origin: str | None,
