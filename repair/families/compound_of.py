@@ -195,6 +195,9 @@ def propose_spans(text: str, s0: int, s1: int):
             k += 1
         if not mods or not _phrase_ends(toks, k):
             continue
+        if k + 1 < len(toks) and toks[k].lower == "of" and (toks[k + 1].text[:1].isdigit() or toks[k + 1].text in "$€£"
+                                                             or toks[k + 1].lower in ("up", "about", "around", "nearly")):
+            continue  # "a rise of salary of 4%": the amount belongs in the compound too ("a 4% pay rise")
         last = mods[-1].lower
         if not (_noun(last) or not lexicon.pos(last)) or last in not_mods or any(m.lower in not_mods for m in mods[:1]):
             continue

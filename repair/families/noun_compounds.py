@@ -120,6 +120,8 @@ def propose(text: str, spans: list[tuple[int, int]] | None = None) -> list:
 
 def _after_ok(text: str, end: int, s1: int) -> bool:
     """What follows the match is not a noun going on with it ("plan of investment banks")."""
+    if re.match(r" of (?:up to |about |around |nearly |almost |more than )?[$€£]?\d", text[end:s1]):
+        return False  # "a plan of aid of €400m": the amount belongs in the compound too ("a €400m aid plan")
     m = re.match(r" ([A-Za-z-]+)", text[end:s1])
     if not m:
         return True
