@@ -98,8 +98,11 @@ def propose(text: str, spans: list[tuple[int, int]] | None = None) -> list:
         else:
             add(m.start(), m.end("the"), [""], origin, sent)
 
+    from . import articles_more
+
     for s0, s1 in spans:
         sent = (s0, s1)
+        n_before = len(out)
         for m in abstract.finditer(text, s0, s1):
             if _verb_follows(text, m.end(), s1, True, {"VBD", "VBZ"}):
                 drop_the(m, wordlists.origin(NAME, ab), sent)
@@ -137,6 +140,13 @@ def propose(text: str, spans: list[tuple[int, int]] | None = None) -> list:
                 if m.start() != s0:
                     continue
                 add(m.start(), m.end("what"), [capitalise_first(m.group("what"))], wordlists.origin(NAME, item), sent)
+        listed = out[n_before:]
+        for start, end, cands, origin, kind in articles_more.propose_spans(text, s0, s1):
+            if any(p.start < end and start < p.end for p in listed):
+                continue
+            p = make(FAMILY, text, start, end, cands, origin, sent, pattern=kind)
+            if p:
+                out.append(p)
     return out
 
 
