@@ -73,7 +73,10 @@ def propose(text: str, spans: list[tuple[int, int]] | None = None) -> list:
         for m in gerund_rx.finditer(text, s0, s1):
             lemma, entry = gerund[m.group("verb").lower()]
             vb = m.group("vb")
-            finite = bool(lexicon.verb_tags(m.group("verb")) & {"VBZ", "VBD"})  # "a safety risk to limit" is a noun
+            vtags = lexicon.verb_tags(m.group("verb"))
+            prev = lexicon.previous_word(text, s0, m.start()).lower()
+            # "a safety risk to limit" is a noun; "jobs risk to disappear" a verb after a plural
+            finite = bool(vtags & {"VBZ", "VBD"}) or ("VBP" in vtags and prev.endswith("s") and not prev.endswith("ss"))
             if "VB" not in lexicon.verb_tags(vb) or not lexicon.reads_as_verb(text, s0, m.start(), m.group("verb"), finite):
                 continue
             if _after_be(text, s0, m.start()) or (lemma == "consider" and vb == "be"):
