@@ -15,8 +15,8 @@ after an adverb, "to" and a verb. Where the time phrase goes depends on what fol
 noun phrase:
 
 - punctuation or the end: after the noun phrase ("delivered 766 aircraft last year,");
-- a preposition (not "of") or "and": after the noun phrase, or before the verb (both
-  candidates, the judge picks);
+- a preposition (not "of") or "and": after the noun phrase ("arrested three men yesterday
+  after the theft");
 - "of", a relative word, "to" and a verb, a participle: before the verb ("on Wednesday
   announced the purchase of 12 jets");
 - a finite verb: nothing (the noun phrase is the subject of a clause: "said on Friday the
@@ -205,7 +205,9 @@ def propose(text: str, spans: list[tuple[int, int]] | None = None) -> list:
                 if follow == "end":
                     cands = [after_object]
                 elif follow == "pp":
-                    cands = [after_object, before_verb]
+                    # a short object and a prepositional phrase: the unmarked English order puts
+                    # the time phrase after the object ("arrested three men yesterday after ...")
+                    cands = [after_object]
                 else:
                     cands = [before_verb]
             elif place == "after":

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from . import lexicon, names, wordlists
 from .proposal import make
-from .tokens import capitalise_first, sentences, sentences_matching, tokenize
+from .tokens import apostrophe, capitalise_first, sentences, sentences_matching, tokenize
 
 FAMILY = "ARTICLE"
 NAME = "articles"
@@ -120,7 +120,7 @@ def propose(text: str, spans: list[tuple[int, int]] | None = None) -> list:
             if lexicon.previous_word(text, s0, m.start()).lower() in lexicon.BE:
                 continue  # "the first woman to do it is the Australian Simone Young": an identification
             entry = names.nationalities()[m.group("nat")]
-            add(m.start(), m.end("nat"), [str(entry["possessive"]), m.group("nat")],
+            add(m.start(), m.end("nat"), [str(entry["possessive"]).replace("'", apostrophe(text)), m.group("nat")],
                 wordlists.origin("nationalities", entry), sent)
         for rx, item in colls if sent in with_verb else ():
             for m in rx.finditer(text, s0, s1):

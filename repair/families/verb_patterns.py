@@ -85,14 +85,7 @@ def propose(text: str, spans: list[tuple[int, int]] | None = None) -> list:
                 continue
             vbg = lexicon.inflect(vb, "VBG")
             if vbg:
-                cands = [vbg]
-                if lemma == "risk" and lexicon.verb_tags(m.group("verb")) & {"VBZ", "VBP", "VB"} \
-                        and lexicon.previous_word(text, s0, m.start()).lower() not in lexicon.MODALS | {"to"}:
-                    # "jobs risk to disappear" (French "risquent de"): "could disappear" as well
-                    add(m.start("verb"), m.end("vb"), [f"risk{'s' if m.group('verb').endswith('s') else ''} {vbg}",
-                                                        f"could {vb}"], entry, sent)
-                    continue
-                add(m.start("to"), m.end("to"), cands, entry, sent)
+                add(m.start("to"), m.end("to"), [vbg], entry, sent)
         for m in accept_rx.finditer(text, s0, s1):
             if "VB" in lexicon.verb_tags(m.group("vb")) and not _after_be(text, s0, m.start()):
                 tag = _tag(m.group("verb"))
@@ -161,8 +154,10 @@ symbolise symbolize represent mean help play live stay work define replace rely 
 TO_GERUND = re.compile(r"(?<![\w-])(?P<word>confident|succeeded|succeeds|succeed|persisted|persists|persist) "
                        r"(?P<to>to) (?P<vb>[a-z]+)(?![\w-])")
 #: a date after "since": a year, a month, a day
-SINCE_DATE = re.compile(r"since (?:(?:19|20)\d\d|January|February|March|April|May|June|July|August|September|October|"
-                        r"November|December|last (?:year|month|week)|then)\b")
+SINCE_DATE = re.compile(r"since (?:(?P<date>(?:19|20)\d\d|January|February|March|April|May|June|July|August|September|"
+                        r"October|November|December|last (?:year|month|week)|then)\b|(?P<span>(?:(?:\d+|two|three|four|five|"
+                        r"six|seven|eight|nine|ten|twelve|twenty|several|many|a few) )?(?:years|months|weeks|decades)\b)"
+                        r"(?! ago\b| of\b))")
 
 
 def _present_since(text: str, s0: int, s1: int, item, add) -> None:
@@ -186,8 +181,12 @@ def _present_since(text: str, s0: int, s1: int, item, add) -> None:
             if w in ("is", "are"):
                 break
             if "VBZ" in tags and w not in lexicon.AUXILIARIES and (k == 0 or toks[k - 1].lower not in lexicon.DETERMINERS) \
-                    and ("NOUN" not in lexicon.pos(w) or k > 0 and toks[k - 1].lower in ("who", "which", "that", "he", "she", "it")):
-                break
+                    and ("NOUN" not in lexicon.pos(w) or k > 0 and toks[k - 1].lower in ("who", "which", "that", "he", "she", "it")
+                         or k == 1 and toks[0].is_cap and not lexicon.pos(toks[0].lower)):
+                break  # "Berlin fears since ...": a name opening the sentence, then its verb
+            if "VBP" in tags and w not in lexicon.AUXILIARIES and k > 0 and toks[k - 1].lower in ("who", "they", "we") \
+                    and not tags & {"VBD", "VBN"}:
+                break  # "who complain since years"
             if w in lexicon.AUXILIARIES or w in lexicon.CONJUNCTIONS or w in ("who", "which", "that"):
                 k = -1
                 break
@@ -197,6 +196,7 @@ def _present_since(text: str, s0: int, s1: int, item, add) -> None:
             continue
         verb = toks[k]
         w = verb.lower
+        plural = "VBZ" not in lexicon.verb_tags(w) and w != "is"
         if any(t.lower.endswith("est") or t.lower in ("first", "last", "record", "only", "since") for t in toks[k + 1:]):
             continue  # "slows to its lowest level since 1990": since goes with the superlative
         if w in ("is", "are"):
@@ -209,8 +209,14 @@ def _present_since(text: str, s0: int, s1: int, item, add) -> None:
             vbn = lexicon.inflect(lemmas[0], "VBN") if lemmas else None
             if not vbn:
                 continue
-            new = f"has {vbn}"
-        add(verb.start, verb.end, [_case(verb.text, new)], item, (s0, s1))
+            new = f"{'have' if plural else 'has'} {vbn}"
+        if m.group("span"):
+            # "fears since several months" -> "has feared for several months": tense and
+            # preposition together (each alone leaves the sentence wrong)
+            middle = text[verb.end:m.start()]
+            add(verb.start, m.end(), [_case(verb.text, new) + middle + "for " + m.group("span")], item, (s0, s1))
+        else:
+            add(verb.start, verb.end, [_case(verb.text, new)], item, (s0, s1))
 
 
 def _perfects(text: str, s0: int, s1: int, item, add) -> None:
