@@ -166,7 +166,8 @@ def propose(text: str, spans: list[tuple[int, int]] | None = None) -> list:
                 if j is not None and phrases.starts_noun_phrase(toks[j], nxt=toks[j + 1] if j + 1 < len(toks) else None):
                     k = phrases.noun_phrase_end(toks, j, MAX_OBJECT)
                     np_object = k > j and _follow(toks, k) != "clause"
-                if free or to_verb or np_object:
+                participle = i > 0 and toks[i - 1].text == "," and not verb.lower.endswith("s")
+                if (free and not participle) or to_verb or np_object:
                     _add(out, text, verb.start, adv_end, [f"{adverbial} {verb.text}"], origin, (s0, s1), verb.start == s0)
                 continue
             if j is None or not phrases.starts_noun_phrase(toks[j], nxt=toks[j + 1] if j + 1 < len(toks) else None):

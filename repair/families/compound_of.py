@@ -1,10 +1,9 @@
 """NOUN_COMPOUND, general patterns: "N of N" where English puts the second noun first.
 
-- ``of_bare``: a head noun, "of", and a bare noun phrase (no determiner) of one or two
-  words that ends there: "a knife of kitchen" -> "a kitchen knife", "problems of supply"
-  -> "supply problems", "the numbers of social security" -> "the social security numbers". The
-  modifier is made singular ("a freeze of prices" -> "a price freeze"; the plural is the
-  alternative). Heads and modifiers that English follows with / puts after "of" as a rule
+- ``of_bare``: a head noun, "of", and a bare singular noun phrase (no determiner) of one or
+  two words that ends there: "a knife of kitchen" -> "a kitchen knife", "problems of supply"
+  -> "supply problems", "the numbers of social security" -> "the social security numbers" (a
+  plural is English as it stands: "a system of tunnels"). Heads and modifiers that English follows with / puts after "of" as a rule
   ("a lack of funding", "the rule of law", "the production of ...") are listed in
   noun_compounds.yaml (``of_bare``: ``not_heads``, ``not_modifiers``).
 - ``measures`` (any head): "a visit of three days" -> "a three-day visit", "a bridge of 3km"
@@ -205,6 +204,8 @@ def propose_spans(text: str, s0: int, s1: int):
             continue
         if lexicon.verb_tags(last) & {"VBG"} and "NOUN" not in lexicon.pos(last):
             continue
+        if last.endswith("s") and singular(last) != last:
+            continue  # a plural after "of" is English as it stands ("a system of tunnels", "sales of fireworks")
         words = [m.text for m in mods]
         sing = words[:-1] + [singular(words[-1])]
         cands = []

