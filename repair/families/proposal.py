@@ -3,6 +3,7 @@ the antecedent they were decided on."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..edit import Proposal
 
@@ -28,12 +29,47 @@ class FamilyProposal(Proposal):
 
     antecedent: tuple[int, int] | None = None
     antecedent_kind: str | None = None
+    #: the family's pattern that made it (a section of its word list: "of_bare", "measures"),
+    #: which may have its own calibrated margin (repair/data/families/margins.yaml)
+    pattern: str | None = None
+
+
+def margin_for(family: str, pattern: str | None = None) -> float | None:
+    """The judge margin calibrated for ``family`` (or for its ``pattern``, where the margins
+    file has ``FAMILY.pattern``), from ``repair/data/families/margins.yaml``
+    (``python -m repair.evaluation.calibration families``); None when it has none."""
+    margins = _margins()
+    if pattern is not None and f"{family}.{pattern}" in margins:
+        return margins[f"{family}.{pattern}"]
+    return margins.get(family)
+
+
+@lru_cache(maxsize=1)
+def _margins() -> dict[str, float]:
+    from . import wordlists
+
+    path = wordlists.DATA_DIR / "margins.yaml"
+    if not path.is_file():
+        return {}
+    doc = wordlists.load("margins")
+    table = doc.get("margins") or {}
+    out = {}
+    for key, value in table.items():
+        if key == "__line__":
+            continue
+        try:
+            out[str(key)] = float(value)
+        except (TypeError, ValueError):
+            raise wordlists.WordListError(f"{wordlists.DISPLAY_DIR}/margins.yaml: the margin of {key} is not a number: "
+                                          f"{value!r}") from None
+    return out
 
 
 def make(family: str, text: str, start: int, end: int, candidates, origin: str | None,
          sentence: tuple[int, int], **extra) -> FamilyProposal | None:
     """A proposal to replace ``text[start:end]`` by the first of ``candidates`` (the others
-    are its alternatives), or None when no candidate differs from the text."""
+    are its alternatives), or None when no candidate differs from the text. Its ``margin`` is
+    the family's calibrated margin (:func:`margin_for`)."""
     before = text[start:end]
     seen: list[str] = []
     for c in candidates:
@@ -42,6 +78,7 @@ def make(family: str, text: str, start: int, end: int, candidates, origin: str |
     if not seen:
         return None
     ante = extra.get("antecedent")
+    extra.setdefault("margin", margin_for(family, extra.get("pattern")))
     return FamilyProposal(start, end, before, seen[0], source="family", rule_id=family, origin=origin,
                           alternatives=tuple(seen[1:]), needs_judge=True, category=CATEGORIES[family],
                           sentence=sentence, context=ante[0] if ante else None, **extra)
