@@ -30,6 +30,7 @@ from .edit import Edit, Proposal, Rejected, Repaired, compose_edits, locate_edit
 from .encoding import mojibake_edits
 from .glossary import CompiledGlossary, load_glossaries
 from .glossary.match import is_blocked
+from .lm_postedit import is_lm_model
 from .markup import MarkupView, looks_like_html
 
 
@@ -57,16 +58,22 @@ class Repairer:
     def __init__(self, config: RepairConfig = DEFAULT_CONFIG):
         self.config = config
         self.glossary = CompiledGlossary(load_glossaries(config.glossaries, config.default_glossaries))
+        lm_postedit = None  # the LM post-editor (repair.lm_postedit) shares its model with the judge
+        if config.use_model and is_lm_model(config.model):
+            from .lm_postedit import load_lm_post_editor
+
+            lm_postedit = load_lm_post_editor(config.model, config.device, config.batch_size, config.guards)
         self.judge = None  # set when config.use_judge (repair.judge)
         if config.use_judge:
             from .judge import Judge
 
             # the model loads lazily, on the first proposal to judge; a missing model is an error now
+            shared = lm_postedit.judge_loader() if lm_postedit is not None and config.judge is None else None
             self.judge = Judge(config.judge, margin=config.judge_margin, context_sentences=config.judge_context,
-                               device=config.device)
+                               device=config.device, loader=shared)
             self.judge.check_available()
-        self.postedit = None  # set when config.use_model (repair.postedit)
-        if config.use_model:
+        self.postedit = lm_postedit  # set when config.use_model (repair.postedit, repair.lm_postedit)
+        if config.use_model and lm_postedit is None:
             from .postedit import load_post_editor
 
             # built once per (model, device, batch size, guards) and shared by Repairers in this
