@@ -7,6 +7,7 @@ Run from the repository root::
 
     python bench/bench_pipeline.py              # eval/dev.jsonl sources + the seed article, 5 rounds
     python bench/bench_pipeline.py --rounds 3 --model PATH --threads 2
+    python bench/bench_pipeline.py --rounds 3 --threads 1 --lm lm:DIR   # + the LM post-editor beside the T5
 
 All Repairers are built and warmed up once before timing (model loading is not counted).
 Each round times every configuration over the same texts, so all see the same machine load
@@ -63,6 +64,8 @@ def main(argv=None) -> None:
     ap.add_argument("--model", help="post-editing model directory (default: the built-in model)")
     ap.add_argument("--threads", type=int, default=2, help="torch CPU threads (default 2)")
     ap.add_argument("--batch-size", type=int, default=DEFAULT_CONFIG.batch_size)
+    ap.add_argument("--lm", metavar="MODEL", help="also time the LM post-editor (RepairConfig.model: 'lm' or "
+                                                   "'lm:DIR'), without and with the judge")
     args = ap.parse_args(argv)
 
     import torch
@@ -75,6 +78,9 @@ def main(argv=None) -> None:
                "glossary+model": base.with_options(use_model=True, use_judge=False),
                "judge": base.with_options(use_model=False, use_judge=True),
                "default": base.with_options(use_model=True, use_judge=True)}
+    if args.lm:
+        configs["glossary+lm"] = base.with_options(model=args.lm, use_model=True, use_judge=False)
+        configs["default+lm"] = base.with_options(model=args.lm, use_model=True, use_judge=True)
     repairers = {name: Repairer(cfg) for name, cfg in configs.items()}
     full = repairers["default"]
     mids = [repairers["glossary-only"].repair(t).text for t in texts]
@@ -96,6 +102,10 @@ def main(argv=None) -> None:
         print(f"{name:<16}{med[name]:>14.1f}{min(v):>10.1f}{max(v):>10.1f}{med['glossary-only'] / med[name]:>19.1f}x")
     print(f"the post-editor makes the default pipeline {med['judge'] / med['default']:.2f}x slower than "
           f"glossary + judge (--no-model)")
+    if args.lm:
+        lm = repairers["default+lm"].postedit
+        print(f"the LM post-editor ({lm.model_id}) makes it {med['judge'] / med['default+lm']:.2f}x slower; "
+              f"sentences rewritten by the LM in all: {lm.generated_sentences}")
 
 if __name__ == "__main__":
     main()

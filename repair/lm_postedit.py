@@ -14,7 +14,8 @@ exactly the base model's; the post-editor generates and scores with it on. A loc
 switch safe when threads share the model. So the second stage costs no second model.
 
 **What it proposes**, as the T5 post-editor (:mod:`repair.postedit`) does, and through the same
-code: only sentences the suspicion test picks (:func:`repair.postedit.suspicious_words`) are
+code: only sentences the suspicion test picks (:func:`repair.postedit.suspicious_words`, and
+sentences in which a grammar family (:mod:`repair.families`) proposes something) are
 rewritten (greedy decoding, batched, at most ``1.3 x`` the sentence's tokens + 8 each); the rewrite
 and the noise model's inverse candidates (:func:`repair.roundtrip.undo_candidates`) are diffed
 word by word; each group of nearby changes is cut out as a window of its own (the changed words
@@ -71,7 +72,7 @@ def adapter_path(model: str) -> Path:
         if not (path / "adapter_config.json").is_file():
             raise AdapterNotFound(
                 f"no language-model post-editor adapter is shipped in {path} (the trained one did not beat the "
-                f"T5 post-editor; see repair/train/LM_POSTEDIT.md); train one with `repair train --base smollm2 "
+                f"T5 post-editor; see repair/data/lm-postedit/MODEL_CARD.md); train one with `repair train --base smollm2 "
                 f"-o DIR` and pass --model lm:DIR, or use the default post-editor")
         return path
     path = Path(model[3:] if model.startswith("lm:") else model)
@@ -192,13 +193,15 @@ class LMPostEditor:
     :class:`repair.postedit.PostEditor` does; ``signature()`` names the adapter and settings."""
 
     def __init__(self, shared: SharedLM, batch_size: int = 8, guards: GuardConfig | None = None,
-                 context_words: int = 5, max_ratio: float = 1.3, use_undo: bool = True):
+                 context_words: int = 5, max_ratio: float = 1.3, use_undo: bool = True,
+                 family_trigger: bool = True):
         self.shared = shared
         self.batch_size = batch_size
         self.guards = guards or GuardConfig()
         self.context_words = context_words
         self.max_ratio = max_ratio
         self.use_undo = use_undo
+        self.family_trigger = family_trigger
         self.model_id = shared.adapter_id
         self.name = str(shared.adapter_dir) if shared.adapter_dir else "fresh"
         self.generated_sentences = 0  # counted for benchmarks
@@ -213,7 +216,7 @@ class LMPostEditor:
 
     def signature(self) -> str:
         return (f"{self.model_id}|base:{self.shared.base_id or 'SmolLM2-135M-Instruct'}|greedy|ctx:1"
-                f"|undo:{int(self.use_undo)}|{self.guards.signature()}")
+                f"|undo:{int(self.use_undo)}|families:{int(self.family_trigger)}|{self.guards.signature()}")
 
     def judge_loader(self):
         """A loader for :class:`repair.judge.Judge`: the judge scores on this post-editor's model."""
@@ -301,10 +304,13 @@ class LMPostEditor:
 
         out = []
         spans = sentence_spans(text)
+        grammar = self._family_sentences(text, spans) if self.family_trigger else set()
         for k, (s, e) in enumerate(spans):
             sentence = text[s:e]
             words = [(m.start(), m.end()) for m in _WORD.finditer(sentence)]
             hits = suspicious_words(sentence, words)
+            if not hits and k in grammar:
+                hits = list(range(len(words)))
             if not hits:
                 continue
             context = ""
@@ -316,6 +322,16 @@ class LMPostEditor:
                 for ws, we in windows_around(len(words), hits, LONG_WINDOW):
                     out.append((_Window(s, sentence, words, ws, we), context))
         return out
+
+    @staticmethod
+    def _family_sentences(text: str, spans: list[tuple[int, int]]) -> set[int]:
+        """Indices of the sentences in which a grammar family (repair.families) proposes something."""
+        from .families import propose_all
+
+        hit: set[int] = set()
+        for p in propose_all(text, spans):
+            hit.update(k for k, (a, b) in enumerate(spans) if a <= p.start < b)
+        return hit
 
     def propose(self, text: str, judged: bool = False) -> tuple[list[Proposal], list[Rejected]]:
         """Guarded word-level proposals for ``text``, and those the guards rejected (see the module docstring)."""
