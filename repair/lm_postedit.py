@@ -266,34 +266,44 @@ class LMPostEditor:
 
     def score(self, items: list[tuple[str, str]], targets: list[str]) -> list[float]:
         """Mean log-probability per output token (end token included) of each target given its
-        ``(sentence, context)`` prompt, with the adapter on."""
+        ``(sentence, context)`` prompt, with the adapter on. Targets of the same prompt share one
+        pass over it (its keys and values are cached and repeated for each target)."""
+        import copy
+
         import torch
 
         tok = self.tokenizer
-        seqs = []
-        for (sentence, context), t in zip(items, targets):
-            a = tok(build_prompt(sentence, context), add_special_tokens=False).input_ids
-            b = tok(build_target(t), add_special_tokens=False).input_ids
-            seqs.append((a + b, len(a)))
-        scores: list[float] = [0.0] * len(seqs)
-        order = sorted(range(len(seqs)), key=lambda i: len(seqs[i][0]))
+        scores: list[float] = [0.0] * len(items)
+        groups: dict[tuple[str, str], list[int]] = {}
+        for i, item in enumerate(items):
+            groups.setdefault(item, []).append(i)
         with self.shared.adapter(True) as model, torch.inference_mode():
-            for k in range(0, len(order), self.batch_size):
-                idx = order[k:k + self.batch_size]
-                width = max(len(seqs[i][0]) for i in idx)
-                ids = torch.zeros((len(idx), width), dtype=torch.long)
-                mask = torch.zeros((len(idx), width), dtype=torch.long)
-                for row, i in enumerate(idx):
-                    s = seqs[i][0]
-                    ids[row, :len(s)] = torch.tensor(s)
-                    mask[row, :len(s)] = 1
-                logits = model(input_ids=ids.to(self.shared.device), attention_mask=mask.to(self.shared.device)).logits
-                logp = torch.log_softmax(logits[:, :-1].float(), -1)
-                picked = logp.gather(-1, ids[:, 1:].to(logp.device).unsqueeze(-1)).squeeze(-1).cpu()
-                for row, i in enumerate(idx):
-                    s, n_prompt = seqs[i]
-                    vals = picked[row, n_prompt - 1:len(s) - 1]
-                    scores[i] = float(vals.mean())
+            causal = model.get_base_model()
+            device = self.shared.device
+            for item, members in groups.items():
+                prompt = tok(build_prompt(*item), add_special_tokens=False).input_ids
+                out = causal.model(input_ids=torch.tensor([prompt], device=device), use_cache=True)
+                last, cache = out.last_hidden_state[0, -1:], out.past_key_values
+                for k in range(0, len(members), self.batch_size):
+                    idx = members[k:k + self.batch_size]
+                    outs = [tok(build_target(targets[i]), add_special_tokens=False).input_ids for i in idx]
+                    width = max(len(o) for o in outs)
+                    ids = torch.zeros((len(idx), width), dtype=torch.long)
+                    mask = torch.ones((len(idx), len(prompt) + width), dtype=torch.long)
+                    for row, o in enumerate(outs):
+                        ids[row, :len(o)] = torch.tensor(o)
+                        mask[row, len(prompt) + len(o):] = 0
+                    batch_cache = copy.deepcopy(cache)
+                    batch_cache.batch_repeat_interleave(len(idx))
+                    hidden = causal.model(input_ids=ids.to(device), attention_mask=mask.to(device),
+                                          past_key_values=batch_cache, use_cache=True).last_hidden_state
+                    # the vocabulary projection only at the output tokens, and log p = logit - logsumexp
+                    for row, (i, o) in enumerate(zip(idx, outs)):
+                        h = torch.cat([last, hidden[row, :len(o) - 1]])
+                        logits = causal.lm_head(h).float()
+                        target = torch.tensor(o, device=logits.device)
+                        lp = logits.gather(-1, target.unsqueeze(-1)).squeeze(-1) - torch.logsumexp(logits, dim=-1)
+                        scores[i] = float(lp.mean())
         return scores
 
     # -- proposals ---------------------------------------------------------------------

@@ -268,3 +268,17 @@ def test_grammar_noise_makes_the_families_errors():
     for name, (clean, damaged) in cases.items():
         assert GRAMMAR_NOISES[name](clean, rng) == damaged
     assert GRAMMAR_NOISES["possessive"]("The decision of the judge stands.", rng) == "The decision of the judge stands."
+
+
+def test_scores_are_the_mean_log_probability_of_the_output_tokens(tok):
+    editor = LMPostEditor(shared_lm(tok, 4), batch_size=3)
+    items = [(TEXTS[0], TEXTS[1]), (TEXTS[2], ""), (TEXTS[3], TEXTS[4]), (TEXTS[5], "")]
+    targets = [TEXTS[1], TEXTS[2], TEXTS[3], TEXTS[5]]
+    expected = []
+    with editor.shared.adapter(True) as model:
+        for (sentence, context), t in zip(items, targets):
+            a = tok(build_prompt(sentence, context), add_special_tokens=False).input_ids
+            b = tok(build_target(t), add_special_tokens=False).input_ids
+            logp = torch.log_softmax(model(input_ids=torch.tensor([a + b])).logits[0].float(), -1)
+            expected.append(float(sum(logp[len(a) - 1 + k, tok_id] for k, tok_id in enumerate(b)) / len(b)))
+    assert editor.score(items, targets) == pytest.approx(expected, abs=1e-4)
