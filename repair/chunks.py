@@ -108,6 +108,31 @@ def _next_cut(text: str, pos: int, max_chars: int, max_line: int) -> int:
     return ends[-1]  # 3. after any line break
 
 
+def exact_cuts(text: str, min_chars: int) -> list[int]:
+    """Offsets ``[0, ..., len(text)]`` that cut ``text`` (a piece :func:`split_points` leaves
+    whole) only where a cut changes nothing (1 and 2 above: after an empty line, or between two
+    lines of at least :data:`LONG_NEIGHBOUR` characters), into pieces of at least ``min_chars``
+    characters but the last. Front ends use them to report progress within a long document.
+
+    >>> text = "One.\\n\\nTwo.\\nThree.\\n\\nFour."
+    >>> exact_cuts(text, 4)
+    [0, 6, 19, 24]
+    """
+    points = [0]
+    n = len(text)
+    nl = text.find("\n")
+    while 0 <= nl < n - 1:
+        c = nl + 1
+        if c - points[-1] >= min_chars and (
+                (c >= 2 and (text[c - 2] == "\n" or text[c - 3:c - 1] == "\n\r"))
+                or (_line_len_before(text, c) >= LONG_NEIGHBOUR and _line_len_after(text, c) >= LONG_NEIGHBOUR)):
+            points.append(c)
+        nl = text.find("\n", c)
+    if points[-1] != n:
+        points.append(n)
+    return points
+
+
 def _line_len_before(text: str, c: int) -> int:
     """Length of the line that ends with the "\n" at ``c - 1`` (up to LONG_NEIGHBOUR)."""
     start = text.rfind("\n", max(0, c - 1 - LONG_NEIGHBOUR), c - 1)

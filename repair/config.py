@@ -14,7 +14,8 @@ from dataclasses import asdict, dataclass, fields, replace
 
 from .chunks import MAX_CHARS, MAX_LINE
 from .guards import GuardConfig
-from .judge import DEFAULT_CONTEXT_SENTENCES, DEFAULT_MARGIN
+from .judge import DEFAULT_CONTEXT_SENTENCES
+from .lm_backend import BACKENDS, COMPUTE_TYPES
 
 #: How records are checked for HTML: "auto" (when a record contains markup), "html", "none".
 MARKUP_MODES = ("auto", "html", "none")
@@ -40,6 +41,11 @@ class RepairConfig:
     max_chars: int = MAX_CHARS
     #: ... and lines longer than this are cut at sentence boundaries.
     max_line: int = MAX_LINE
+    # -- the candidate families --------------------------------------------------------
+    #: Propose repairs of the round trip's grammar (adverb placement, noun compounds, articles,
+    #: prepositions, verb patterns, pronouns, word order, possessives: repair/families); every
+    #: one needs the judge, so they are proposed only when the judge is on.
+    use_families: bool = True
     # -- the post-editor --------------------------------------------------------------
     #: Run the seq2seq post-editor after the glossary pass (on by default: its weights load on
     #: the first sentence worth a look, so text with nothing suspicious costs nothing; with the
@@ -62,16 +68,28 @@ class RepairConfig:
     use_judge: bool = True
     #: A causal LM for the judge (None: the built-in default).
     judge: str | None = None
-    #: Nats by which a candidate must beat the original text (see repair.judge).
-    judge_margin: float = DEFAULT_MARGIN
+    #: Nats by which a candidate must beat the original text (None: the margin calibrated for the
+    #: compute type the judge runs in, repair.judge.default_margin).
+    judge_margin: float | None = None
     #: Sentences before a proposal's own (in the same paragraph) that the judge reads with it.
     judge_context: int = DEFAULT_CONTEXT_SENTENCES
+    # -- where the models run -----------------------------------------------------------
+    #: Where the judge and the post-editor run (repair.lm_backend): "auto" (CTranslate2 on CPU
+    #: when installed, else torch), "torch" (the reference) or "ct2".
+    backend: str = "auto"
+    #: CTranslate2 compute type: "auto" (the measured choice, see repair.lm_backend), "float32",
+    #: "int8", "int8_float32" or "int16"; torch computes in float32 only.
+    compute_type: str = "auto"
 
     def __post_init__(self):
         if self.markup not in MARKUP_MODES:
             raise ValueError(f"markup must be one of {', '.join(MARKUP_MODES)}, not {self.markup!r}")
         if self.device not in DEVICES:
             raise ValueError(f"device must be one of {', '.join(DEVICES)}, not {self.device!r}")
+        if self.backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {self.backend!r}")
+        if self.compute_type not in COMPUTE_TYPES:
+            raise ValueError(f"compute_type must be one of {', '.join(COMPUTE_TYPES)}, not {self.compute_type!r}")
         if isinstance(self.guards, dict):
             object.__setattr__(self, "guards", GuardConfig(**self.guards))
         if not isinstance(self.glossaries, tuple):

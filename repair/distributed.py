@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Sequence
 
 from . import __version__
-from .batch.engine import BatchFailure, BatchSettings, BatchUsageError, run_batch
+from .batch.engine import BatchFailure, BatchSettings, BatchUsageError, check_errors_file, run_batch
 from .batch.executors import InProcess
 from .batch.progress import FixStats, Reporter
 from .batch.work import add_repair, process_with
@@ -193,9 +193,10 @@ def fix_on_cluster(inputs: Sequence[str], output: str | None = None, *, schedule
                    retries: int = DEFAULT_RETRIES, stdout=None, reporter: Reporter | None = None) -> FixStats:
     """``repair fix`` with the repairing done on a Dask cluster (see the module docstring)."""
     try:
-        specs = plan_inputs(inputs, output, fmt, globs, in_place)
+        specs = plan_inputs(inputs, None if output == "-" else output, fmt, globs, in_place, settings.follow_links)
     except PlanError as exc:
         raise BatchUsageError(str(exc)) from None
+    check_errors_file(specs, settings.errors_file)
     from .glossary import load_glossaries
 
     # a malformed glossary is a data error here, before any worker is asked
@@ -255,7 +256,7 @@ def _partitioned(client, specs, output, config: RepairConfig, settings: BatchSet
         for i, spec in enumerate(remote):
             done = _finished_part(spec, run_key) if settings.resume else None
             if done is not None:  # completed by the interrupted run: kept as it is
-                reporter.advance(done["input_bytes"], done["records"])
+                reporter.skip(done["input_bytes"], done["records"])
                 futures.append(_Done(done))
             else:
                 futures.append(client.submit(repair_partition, config, settings, spec, signature, run_key,

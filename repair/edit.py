@@ -108,6 +108,9 @@ class Proposal:
     #: where the judge should start reading, when the proposal depends on something before
     #: its own window (a pronoun's antecedent); only within the same paragraph
     context: int | None = None
+    #: the margin (nats) the judge requires of this proposal, when its proposer calibrated one
+    #: (None: the judge's own margin)
+    margin: float | None = None
 
     def accept(self, score: float | None = None) -> Edit:
         return Edit(self.start, self.end, self.before, self.after, self.source, self.rule_id,

@@ -17,7 +17,8 @@ from .batch.work import JsonlSpec, TextSpec, Unit, process
 from .config import DEFAULT_CONFIG, RepairConfig
 from .io import RecordError
 from .io.read import decode_document
-from .io.sources import FORMATS, PlanError, detect_format, plan_inputs
+from .io.records import write_out
+from .io.sources import FORMATS, PlanError, detect_format, plan
 from .pipeline import Repairer
 
 __all__ = ["FORMATS", "FixStats", "detect_format", "fix_document", "fix_files", "fix_jsonl"]
@@ -37,10 +38,13 @@ def fix_files(inputs: Sequence[str], output: str | None = None, *, config: Repai
     repair.glossary.GlossaryError for a malformed glossary, BatchFailure when the run
     stops early (rerun with ``settings.resume``). Record-level problems do not raise:
     they are error records, counted in the returned stats."""
+    if output == "-":
+        output = None  # -o - is stdout
     try:
-        specs = plan_inputs(inputs, output, fmt, globs, in_place)
+        planned = plan(inputs, output, fmt, globs, in_place, settings.follow_links)
     except PlanError as exc:
         raise BatchUsageError(str(exc)) from None
+    specs = planned.specs
     if repairer is None:
         # built here even for a process pool: a malformed glossary is an error before any worker starts
         from .pipeline import get_repairer
@@ -48,13 +52,27 @@ def fix_files(inputs: Sequence[str], output: str | None = None, *, config: Repai
         repairer = get_repairer(config)
     executor = executor_for(repairer, repairer.config, settings.workers)
     return run_batch(specs, executor, settings, output=output, signature=repairer.glossary.signature(),
-                     stdout=stdout, reporter=reporter)
+                     stdout=stdout, reporter=reporter, notes=skipped_links_note(planned.skipped_links))
+
+
+def skipped_links_note(links: Sequence[str], shown: int = 10) -> list[str]:
+    """The summary's line about symbolic links a directory walk did not follow."""
+    if not links:
+        return []
+    names = ", ".join(links[:shown]) + (f" and {len(links) - shown} more" if len(links) > shown else "")
+    return [f"repair: skipped {len(links)} symbolic link{'s' if len(links) > 1 else ''} leading out of the input "
+            f"directories (--follow-links to follow them): {names}"]
 
 
 def fix_document(repairer: Repairer, src: BinaryIO, name: str, dst: BinaryIO,
                  errors: str = "strict", on_explain: Explainer | None = None) -> FixStats:
-    """Repair one text document from ``src`` into ``dst`` (raises InputError for invalid UTF-8)."""
-    text = decode_document(src.read(), name, errors)
+    """Repair one text document from ``src`` into ``dst`` (raises InputError for invalid UTF-8);
+    a UTF-8 byte-order mark is kept."""
+    data = src.read()
+    text = decode_document(data, name, errors)
+    if data.startswith(b"\xef\xbb\xbf"):
+        dst.write(b"\xef\xbb\xbf")
+    del data
     spec = TextSpec(name, on_explain is not None)
     points = repairer.pieces(text)
     stats = FixStats(records=1)
@@ -64,7 +82,7 @@ def fix_document(repairer: Repairer, src: BinaryIO, name: str, dst: BinaryIO,
         (o,) = process(repairer, spec, [Unit(line, piece, None, line, len(piece), col=col)])
         if o.error:
             raise RuntimeError(o.error.reason)
-        dst.write(o.out)
+        write_out(dst, o.out)
         stats.changed = stats.changed or int(o.changed)
         stats.edits += o.edits
         for x in o.explain:
@@ -97,7 +115,7 @@ def fix_jsonl(repairer: Repairer, src: BinaryIO, name: str, dst: BinaryIO, text_
         if not o.out:
             continue
         stats.records += 1
-        dst.write(o.out)
+        write_out(dst, o.out)
         if o.warning:
             stats.warnings.append(o.warning)
             stats.warning_count += 1

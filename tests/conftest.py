@@ -29,3 +29,32 @@ from hypothesis import settings as _hyp_settings  # noqa: E402
 _hyp_settings.register_profile("ci", derandomize=True, deadline=None)
 if os.environ.get("CI"):
     _hyp_settings.load_profile("ci")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def model_cache(tmp_path_factory):
+    """Model conversions (repair.lm_cache) happen at most once per test session: in the
+    user's cache when it already holds the judge's CTranslate2 conversion (or in
+    $MT_REPAIR_CACHE when that is set), else in a temporary cache shared by the session
+    and removed at its end."""
+    from repair import lm_cache
+
+    ready = bool(os.environ.get(lm_cache.ENV_CACHE))
+    if not ready:
+        try:
+            lm_cache.verify_entry(lm_cache.entry_dir(lm_cache.gguf_source(lm_cache.find_gguf()), "ct2"), full=False)
+            ready = True
+        except (lm_cache.JudgeUnavailable, lm_cache.CacheDamaged):
+            pass
+    if ready:
+        yield lm_cache.cache_root()
+        return
+    tmp = tmp_path_factory.mktemp("mt-repair-cache")
+    os.environ[lm_cache.ENV_CACHE] = str(tmp)
+    try:
+        yield tmp
+    finally:
+        os.environ.pop(lm_cache.ENV_CACHE, None)
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)  # conversions are large: keep none in pytest's temp dirs

@@ -3,9 +3,6 @@ mixed line endings, mojibake, HTML. Every record gives one output record or one 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 from click.testing import CliRunner
@@ -14,7 +11,7 @@ from repair import RepairConfig, Repairer, apply_edits
 from repair.cli import main
 from repair.encoding import mojibake_edits
 
-from .conftest import ROOT, load_cases
+from .conftest import load_cases
 
 BATCH = ["fix", "--no-judge", "--no-model", "-q"]
 
@@ -84,41 +81,7 @@ def test_nul_bytes_pass_through(tmp_path):
 
 
 # -- size --------------------------------------------------------------------------------------------
-def _max_rss_kb(args, cwd) -> tuple[int, subprocess.CompletedProcess]:
-    code = ("import resource, subprocess, sys; p = subprocess.run(sys.argv[1:], capture_output=True); "
-            "sys.stdout.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); "
-            "sys.stderr.buffer.write(p.stderr); sys.exit(p.returncode)")
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    p = subprocess.run([sys.executable, "-c", code, sys.executable, "-m", "repair", *map(str, args)],
-                       capture_output=True, cwd=cwd, env=env)
-    return int(p.stdout or 0), p
-
-
-def test_a_50mb_line_is_streamed_in_bounded_memory(tmp_path):
-    glossary = tmp_path / "g.tsv"
-    glossary.write_text("fleas\tchips\n", encoding="utf-8")
-    common = ["--no-judge", "--no-model", "-q", "--no-default-glossaries", "-g", glossary]
-    sentence = "Shares of the group fell sharply on Monday, traders said. "
-    text = "The fleas " + sentence * (50_000_000 // len(sentence)) + "The fleas"
-    big = tmp_path / "big.jsonl"
-    with open(big, "w", encoding="utf-8") as fh:
-        fh.write(json.dumps({"id": 1, "text": text}) + "\n")
-        fh.write('{"id": 2, "text": "fleas"}\n')
-    small = tmp_path / "small.jsonl"
-    small.write_text('{"id": 2, "text": "fleas"}\n', encoding="utf-8")
-    base, p = _max_rss_kb(["fix", small, "-o", tmp_path / "small.out.jsonl", *common], tmp_path)
-    assert p.returncode == 0, p.stderr
-    rss, p = _max_rss_kb(["fix", big, "-o", tmp_path / "big.out.jsonl", *common], tmp_path)
-    assert p.returncode == 0, p.stderr
-    size_kb = len(text) // 1024
-    # reading, parsing, repairing and writing (text + repaired, so twice the size) the
-    # line: a small multiple of its size, whatever the size of the file
-    assert rss - base < 9 * size_kb, (rss, base, size_kb)
-    with open(tmp_path / "big.out.jsonl", encoding="utf-8") as fh:
-        first = json.loads(fh.readline())
-        assert [e["start"] for e in first["edits"]] == [4, len(text) - 5]
-        assert first["repaired"] == "The chips " + text[10:-5] + "chips"
-        assert json.loads(fh.readline())["repaired"] == "chips"
+# (one 50 MB JSONL line in a few times its size: tests/test_batch_records.py)
 
 
 def test_long_document_is_repaired_in_pieces_like_the_whole(rr, seed_text):

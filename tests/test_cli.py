@@ -51,7 +51,10 @@ def test_explain_names_rule_file_line_and_change(runner):
     # a held-back proposal names its source, change and reason, at its place in the input
     # ("It is a celebrity figure" on line 15, after "... social media. ")
     assert f"{SEED}:15:86: held back model mt-repair-default@" in res.stderr
-    assert "'It' -> 'He': model margin" in res.stderr
+    # the reason in words, and the text around the change with the change marked
+    assert ("'It' -> 'He'\n    the post-editing model itself preferred the text as it was (margin -"
+            in res.stderr)
+    assert "social media. [It → He] is a celebrity figure" in res.stderr
 
 
 def test_explain_names_the_blocker_that_held_a_glossary_hit_back(runner, tmp_path):
@@ -59,7 +62,9 @@ def test_explain_names_the_blocker_that_held_a_glossary_hit_back(runner, tmp_pat
     src.write_text("The military actions of the government fell short of a war.\n", encoding="utf-8")
     res = runner.invoke(main, ["fix", "--explain", "--no-model", str(src)])
     assert res.exit_code == 0 and res.stdout == "The military actions of the government fell short of a war.\n"
-    assert "held back glossary ACTIONS_SHARES 'actions' -> 'shares': blocked by 'military actions'" in res.stderr
+    assert ("held back glossary ACTIONS_SHARES 'actions' -> 'shares'\n"
+            "    kept: 'military actions' is correct English here (an exception the rule lists)\n"
+            "    The military [actions → shares] of the government fell short...\n") in res.stderr
 
 
 def test_output_file_is_written_and_input_never_clobbered(runner, tmp_path):

@@ -38,7 +38,9 @@ def test_dataset_form_prints_the_ablation_table_with_significance(dev_run):
     res, out = dev_run
     lines = res.stdout.splitlines()
     assert lines[0].startswith(f"dataset: {DEV} (jsonl; 156 records: 112 garbled, 44 clean;")
-    assert lines[1].startswith("| stage | BLEU ↑ | chrF ↑ | TER ↓ | TP/FP/FN |")
+    # metric names as sacrebleu prints them; TER over all records and over the garbled ones
+    assert lines[1].startswith("| stage | BLEU ↑ | chrF2 ↑ | TER ↓ | TER ↓ garbled | TP/FP/FN |")
+    assert "over all 156 records (the 44 clean controls included); TER garbled: over the 112 garbled" in res.stdout
     assert [line.split(" | ")[0] for line in lines[3:6]] == ["| none", "| glossary", "| full"]
     assert "Paired bootstrap (100 resamples, seed 5" in res.stdout
     assert "| none → glossary | +" in res.stdout and "| glossary → full |" in res.stdout
@@ -48,6 +50,9 @@ def test_dataset_form_prints_the_ablation_table_with_significance(dev_run):
     none = report["stages"][0]
     assert glossary["corpus"]["ter"] < none["corpus"]["ter"]
     assert glossary["overcorrection"]["clean_records"] == 44
+    # garbled-only scores leave the clean controls (whose reference is their source) out: more to repair
+    assert none["corpus_garbled"]["ter"] > none["corpus"]["ter"]
+    assert glossary["corpus_garbled"]["ter"] < none["corpus_garbled"]["ter"]
 
 
 def test_scores_agree_with_the_sacrebleu_command_line(dev_run, tmp_path):
@@ -134,7 +139,7 @@ def test_two_file_form_keeps_its_behaviour(tmp_path):
     res = runner.invoke(main, ["eval", str(hyp), str(ref), "--ter-ignore-case", "--json"])
     assert json.loads(res.stdout)["ter"] < out["ter"]
     res = runner.invoke(main, ["eval", str(hyp), str(ref)])
-    assert res.exit_code == 0 and [line.split()[0] for line in res.stdout.splitlines()] == ["BLEU", "CHRF", "TER"]
+    assert res.exit_code == 0 and [line.split()[0] for line in res.stdout.splitlines()] == ["BLEU", "chrF2", "TER"]
     jl_h, jl_r = tmp_path / "h.jsonl", tmp_path / "r.jsonl"
     jl_h.write_text("".join(json.dumps({"out": h}) + "\n" for h in hyps), encoding="utf-8")
     jl_r.write_text("".join(json.dumps({"ref": r}) + "\n" for r in refs), encoding="utf-8")
@@ -151,10 +156,54 @@ def test_two_file_form_errors(tmp_path):
     assert res.exit_code == 3 and "has 2 segments but" in res.output
     res = runner.invoke(main, ["eval", str(hyp), str(ref), "--html"])
     assert res.exit_code == 2 and "--html only apply to the DATASET form" in res.output
-    res = runner.invoke(main, ["eval", str(hyp), str(ref), str(ref)])
-    assert res.exit_code == 2 and "give one DATASET, or HYP and REF" in res.output
+    res = runner.invoke(main, ["eval", "-", "-"])
+    assert res.exit_code == 2 and "standard input (-) can be read once" in res.output
     res = runner.invoke(main, ["eval", str(hyp), str(tmp_path)])
     assert res.exit_code == 2 and "is a directory" in res.output
+
+
+def test_two_file_form_reads_stdin_and_several_references(tmp_path):
+    hyps = ["The AI chips sold out.", "Shares rose 7 % on Monday.", "hello world"]
+    refs1 = ["The AI chips sold out.", "Shares rose 7% on Monday.", "Hello World"]
+    refs2 = ["AI chips sold out.", "Shares rose 7 % on Monday.", "hello world"]
+    hyp, r1, r2 = tmp_path / "hyp.txt", tmp_path / "r1.txt", tmp_path / "r2.txt"
+    for path, lines in ((hyp, hyps), (r1, refs1), (r2, refs2)):
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    runner = CliRunner()
+    res = runner.invoke(main, ["eval", "-", str(r1), str(r2), "--json"], input=hyp.read_text(encoding="utf-8"))
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["bleu"] == pytest.approx(BLEU().corpus_score(hyps, [refs1, refs2]).score, abs=1e-3)
+    assert out["chrf"] == pytest.approx(CHRF().corpus_score(hyps, [refs1, refs2]).score, abs=1e-3)
+    assert out["ter"] == pytest.approx(TER(case_sensitive=True).corpus_score(hyps, [refs1, refs2]).score, abs=1e-3)
+    assert "nrefs:2" in out["signatures"]["bleu"]
+    short = tmp_path / "short.txt"
+    short.write_text("one line\n", encoding="utf-8")
+    res = runner.invoke(main, ["eval", "-", str(r1), str(short)], input=hyp.read_text(encoding="utf-8"))
+    assert res.exit_code == 3 and f"<stdin> has 3 segments but {short} has 1" in res.output
+
+
+def test_dataset_form_reads_stdin_and_several_references(tmp_path):
+    src, r1, r2 = tmp_path / "src.txt", tmp_path / "r1.txt", tmp_path / "r2.txt"
+    src.write_text("The UE met.\nFood prices rose.\n", encoding="utf-8")
+    r1.write_text("The EU met.\nFood prices rose.\n", encoding="utf-8")
+    r2.write_text("The EU has met.\nFood prices rose.\n", encoding="utf-8")
+    runner = CliRunner()
+    res = runner.invoke(main, ["eval", str(src), "--ref", str(r1), "--ref", str(r2), "--stages", "none,glossary",
+                               "--report-dir", str(tmp_path / "r"), "--bootstrap", "10", "--json"])
+    assert res.exit_code == 0, res.output
+    report = json.loads(res.stdout)
+    assert report["dataset"]["references"] == 2 and "nrefs:2" in report["sacrebleu"]["signatures"]["ter"]
+    glossary = report["stages"][1]
+    outputs = [r["output"] for r in glossary["records"]]
+    want = TER(case_sensitive=True).corpus_score(outputs, [r1.read_text().splitlines(), r2.read_text().splitlines()])
+    assert glossary["corpus"]["ter"] == pytest.approx(want.score, abs=1e-3)
+    assert (tmp_path / "r" / "segments" / "ref2.txt").read_bytes() == r2.read_bytes()
+    data = '{"source": "The UE met.", "reference": "The EU met."}\n'
+    res = runner.invoke(main, ["eval", "-", "--stages", "none,glossary", "--report-dir", str(tmp_path / "s"),
+                               "--bootstrap", "0", "--json"], input=data)
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["dataset"]["path"] == "<stdin>"
 
 
 def test_cli_format_choices_are_the_loaders():

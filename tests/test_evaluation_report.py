@@ -89,7 +89,7 @@ def test_written_files(report, tmp_path):
     loaded = EvalReport.load(files["json"])
     assert loaded.data == json.loads(report.to_json())
     md = files["markdown"].read_text(encoding="utf-8")
-    assert "| stage | BLEU ↑ | chrF ↑ | TER ↓ |" in md
+    assert "| stage | BLEU ↑ | chrF2 ↑ | TER ↓ | TER ↓ garbled |" in md
     for name in ("none", "glossary", "full"):
         assert re.search(rf"^\| {name} \| \d+\.\d\d ±\d+\.\d\d \|", md, flags=re.M)
     assert "| none → glossary |" in md and "### Edits by category" in md and "| ACRONYM_UE | glossary |" in md
@@ -124,6 +124,17 @@ def test_html_shows_edits_by_source_verdict_and_missed(report):
     assert html.count('class="stage st') == 2  # a tab per stage but the identity
 
 
+def test_html_tables_scroll_and_spacing_changes_are_visible(report):
+    html = report.html()
+    # every table can scroll sideways on a narrow screen, and wraps in print
+    assert html.count('<div class="scroll"><table>') == html.count("<table>") >= 2
+    assert ".scroll { overflow-x: auto;" in html and "@media print" in html and "@media (max-width:" in html
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html  # phones lay it out narrow
+    # "7 %" -> "7%": the deleted space is a labelled chip, not an invisible or tiny glyph
+    assert '<del><span class="ws" title="&#x27; &#x27;">space</span></del></span>% after the talks' in html
+    assert "␣" not in html
+
+
 def test_html_marks_a_wrong_edit_and_harm_to_clean_text(dataset_path):
     house = dataset_path.parent / "house.tsv"
     house.write_text("food prices\tfood tariffs\n", encoding="utf-8")
@@ -155,8 +166,9 @@ def test_stage_specs():
         resolve_stages(["none", "none"])
 
 
-def test_a_stage_without_default_glossaries_changes_nothing(dataset_path):
-    rep = evaluate(dataset_path, stages=["none"], extra_stages=["bare:default_glossaries=false"], bootstrap=20)
+def test_a_stage_without_glossaries_families_and_model_changes_nothing(dataset_path):
+    rep = evaluate(dataset_path, stages=["none"],
+                   extra_stages=["bare:default_glossaries=false,use_families=false,use_model=false"], bootstrap=20)
     bare = rep.stage("bare")
-    assert bare["config"] == {"default_glossaries": False}
+    assert bare["config"] == {"default_glossaries": False, "use_families": False, "use_model": False}
     assert bare["corpus"] == rep.stage("none")["corpus"] and bare["edits"]["tp"] == 0

@@ -2,7 +2,8 @@
 
 - every fix example: the family proposes exactly the expected text among its candidates;
 - every keep example: the family proposes nothing; a look-alike marked ``judge: reject``
-  may be proposed, and the real judge (SmolLM2-135M, margin 2.0) must reject it;
+  may be proposed, and the real judge (SmolLM2-135M, as shipped, with each family's calibrated
+  margin: repair.rank) must reject it;
 - every keep example of every list: whatever any family proposes there, the judge rejects;
 - the proposals carry the interface the pipeline relies on (source, rule id, origin that
   names a real line of a word list, category, sentence, needs_judge, antecedents).
@@ -17,6 +18,7 @@ import pytest
 from repair.edit import apply_edits
 from repair.families import CATEGORIES, FAMILIES, context_sentences_needed, propose_all, wordlists
 from repair.families.lexicon import indefinite_article
+from repair.rank import rank
 from repair.segment import sentence_spans
 
 EXAMPLES = [ex for name in wordlists.data_files() for ex in wordlists.examples(name)]
@@ -68,7 +70,7 @@ def judge():
 @pytest.mark.parametrize("ex", LOOKALIKES, ids=[ex.origin for ex in LOOKALIKES])
 def test_lookalike_is_rejected_by_the_real_judge(ex, judge):
     proposals = propose_all(ex.text)
-    accepted, rejected = judge.decide(ex.text, proposals)
+    accepted, rejected = rank(ex.text, proposals, judge)
     assert accepted == [], f"{ex.origin}: the judge accepts {[(e.before, e.after, e.score) for e in accepted]}"
     assert len(rejected) == len(proposals)
 
@@ -79,7 +81,7 @@ def test_keep_examples_survive_every_family_and_the_judge(judge):
     for ex in KEEP:
         proposals = propose_all(ex.text)
         if proposals:
-            accepted, _ = judge.decide(ex.text, proposals)
+            accepted, _ = rank(ex.text, proposals, judge)
             let_through += [(ex.origin, e.rule_id, e.before, e.after) for e in accepted]
     assert let_through == []
 
@@ -95,7 +97,7 @@ def test_clean_paragraphs_get_no_family_edit(judge):
                                                             for ps in proposals.values() for p in ps]
     for text, ps in proposals.items():
         if ps:
-            assert judge.decide(text, ps)[0] == []
+            assert rank(text, ps, judge)[0] == []
 
 
 SAMPLE = (

@@ -183,3 +183,32 @@ def test_matching_scales_with_many_rules(tmp_path):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     g = CompiledGlossary([load_glossary(path)])
     assert run(g, "a zzword9999 and zzword17, zzword170x") == "a repl9999 and repl17, zzword170x"
+
+
+def test_regex_rules_run_near_their_anchors_find_what_a_whole_scan_finds():
+    """A regex rule with a bounded reach runs only around its anchors (CompiledGlossary._run);
+    on the shipped rules' own examples, the dev set and the case files, that finds exactly the
+    matches of a scan of the whole text."""
+    import json
+
+    from repair.glossary import CompiledGlossary, load_glossaries
+    from repair.glossary.match import fold
+
+    from .conftest import ROOT, load_cases
+
+    g = CompiledGlossary(load_glossaries())
+    texts = [json.loads(x)["source"] for x in (ROOT / "eval" / "dev.jsonl").read_text(encoding="utf-8").splitlines()]
+    texts += [c["original"] for name in ("positive.jsonl", "negative.jsonl") for c in load_cases(name)]
+    texts += [ex.text for r in g.rules if r.regex for ex in r.fix + r.keep]
+    checked = windowed = 0
+    for text in texts:
+        near: dict[int, list] = {}
+        for last, (length, _entries, anchored) in g._automaton.iter(fold(text)):
+            for i in anchored:
+                near.setdefault(i, []).extend((last, length))
+        for i, places in near.items():
+            whole = [(m.start(), m.end()) for m in g._compiled(i).finditer(text)]
+            assert [(m.start(), m.end()) for m in g._run(i, text, places)] == whole, (g._regex_rules[i][0].id, text)
+            checked += 1
+            windowed += g._reach(i) is not None
+    assert checked > 1000 and windowed > checked // 2

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from repair.cli import main
 from repair.glossary import load_glossary
 from repair.glossary.check import apply_rule, check_glossary
-from repair.glossary.learn import Options, Pair, extract, learn, read_clean_text
+from repair.learn import Options, Pair, extract, learn, read_clean_text
 
 # garbled -> reference, as a post-editor would fix a French round trip
 PAIRS = [
@@ -230,7 +230,7 @@ def test_disabled_rules_are_not_checked(tmp_path):
 
 def test_learn_is_pure_and_deterministic(files):
     pairs, clean = files
-    from repair.glossary.learn import read_pairs
+    from repair.learn import read_pairs
 
     a = learn(read_pairs([str(pairs)]), read_clean_text([str(clean)]), Options(min_count=2))
     b = learn(read_pairs([str(pairs)]), read_clean_text([str(clean)]), Options(min_count=2))
@@ -238,6 +238,6 @@ def test_learn_is_pure_and_deterministic(files):
 
 
 def test_the_learner_does_not_import_training_code():
-    code = ("import sys, repair.glossary.learn, repair.corpus; "
+    code = ("import sys, repair.learn, repair.corpus; "
             "bad = [m for m in sys.modules if m.startswith('repair.train')]; assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True)

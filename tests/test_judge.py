@@ -1,11 +1,11 @@
 """The language-model judge, its model cache, the garble score and `repair score`, with the
-real SmolLM2-135M-Instruct model (loaded once per test session)."""
+real SmolLM2-135M-Instruct model (loaded once per test session, on the default backend;
+tests/test_lm_backend.py compares the backends)."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -15,7 +15,7 @@ from repair.cli import main
 from repair.config import DEFAULT_CONFIG
 from repair.edit import Proposal, apply_edits
 from repair.garble import DEFAULT_THRESHOLD, garble_score, score_documents
-from repair.judge import DEFAULT_MARGIN, Judge, LMScorer
+from repair.judge import Judge, LMScorer, default_margin
 from repair.lm_cache import JudgeUnavailable
 from repair.pipeline import Repairer
 
@@ -31,7 +31,8 @@ TRAP = "Food prices rose 4% as import costs climbed."
 
 @pytest.fixture(scope="session")
 def scorer() -> LMScorer:
-    """The default judge model, from the user's cache (converted from the GGUF file on first use)."""
+    """The default judge model on the default backend (CTranslate2 on CPU), from the model
+    cache (converted from the GGUF file on first use)."""
     return LMScorer.load()
 
 
@@ -57,14 +58,14 @@ def test_margin_rejects_a_win_smaller_than_the_margin_and_accepts_a_larger_one(s
 
 def test_default_margin_keeps_clean_text_and_fixes_a_false_friend(scorer):
     judge = Judge(scorer=scorer)
-    assert judge.margin == DEFAULT_MARGIN
+    assert judge.margin == default_margin(scorer.compute_type)  # 2.0 in float32, 3.0 in int8
     ok, held = judge.decide(CLEAN, [_proposal(CLEAN, "eventually", "possibly")])
     assert not ok and held[0].score < 0
     assert "original preferred" in held[0].reason and "'possibly'" in held[0].reason
     ok, held = judge.decide(TRAP, [_proposal(TRAP, "prices", "tariffs")])
-    assert not ok and held[0].score < -DEFAULT_MARGIN
+    assert not ok and held[0].score < -judge.margin
     ok, held = judge.decide(TRADE, [_proposal(TRADE, "prices", "tariffs")])
-    assert [e.after for e in ok] == ["tariffs"] and ok[0].score >= DEFAULT_MARGIN
+    assert [e.after for e in ok] == ["tariffs"] and ok[0].score >= judge.margin
     assert apply_edits(TRADE, ok) == TRADE.replace("prices", "tariffs")
 
 
@@ -124,36 +125,18 @@ def test_model_proposals_are_gated_by_the_judge(scorer):
 
 
 # -- the cache ---------------------------------------------------------------------------
-def test_cache_second_load_from_safetensors_and_a_changed_gguf_invalidates_it(scorer, tmp_path, monkeypatch):
-    gguf = lm_cache.find_gguf()
-    copy = tmp_path / "gguf" / gguf.name
-    copy.parent.mkdir()
-    shutil.copy2(gguf, copy)  # same name, size and mtime: the same stamp
-    cache = tmp_path / "cache"
-    monkeypatch.setenv(lm_cache.ENV_CACHE, str(cache))
-    assert lm_cache.cache_root() == cache
-    # seed the temporary cache with the session's conversion, then load from it
-    seeded = lm_cache.converted_dir(copy)
-    shutil.copytree(scorer.tokenizer.name_or_path, seeded)
-    stamp_file = seeded / lm_cache.STAMP_FILE
-    stamp_file.write_text(json.dumps({**json.loads(stamp_file.read_text()), "gguf": str(copy)}))
-    assert lm_cache.is_converted(copy)
-    lm = lm_cache.load_gguf(copy)
-    assert lm.source == "cache" and lm.path == str(lm_cache.converted_dir(copy))
-    old_dir = lm_cache.converted_dir(copy)
-    # a changed file (new mtime) is a new stamp: the cache no longer holds it, and it is converted anew
-    st = copy.stat()
-    os.utime(copy, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
-    assert lm_cache.converted_dir(copy) != old_dir and not lm_cache.is_converted(copy)
-    lm2 = lm_cache.load_gguf(copy)
-    assert lm2.source == "converted" and lm_cache.is_converted(copy)
-    assert not old_dir.exists(), "the stale conversion of the same file is removed"
-    assert not [p for p in (cache / "models").iterdir() if p.name.startswith(".tmp-")]
-    stamp = json.loads((lm_cache.converted_dir(copy) / lm_cache.STAMP_FILE).read_text())
-    assert stamp["mtime_ns"] == st.st_mtime_ns + 10**9
+def test_the_torch_backend_reads_its_conversion_from_the_content_keyed_cache(scorer, garble_scorer):
+    first = lm_cache.load_gguf()  # the "hf" entry: converted on first use in this cache
+    again = lm_cache.load_gguf()
+    assert again.source == "cache" and again.path == first.path
+    assert again.model_id == scorer.model_id  # the name and the start of the GGUF's sha256, whatever the backend
+    manifest = lm_cache.verify_entry(Path(again.path))
+    assert manifest["kind"] == "hf"
+    assert manifest["source"]["sha256"] == lm_cache.gguf_source(lm_cache.find_gguf()).sha256
+    assert "model.safetensors" in manifest["files"]
     ids = scorer.encode(TRADE)
-    again = LMScorer(lm2.model, lm2.tokenizer).token_logprobs([ids])[0]
-    assert again == pytest.approx(scorer.token_logprobs([ids])[0], abs=1e-4)
+    torch_lp = LMScorer(again.model, again.tokenizer).token_logprobs([ids])[0]
+    assert torch_lp == pytest.approx(garble_scorer.token_logprobs([ids])[0], abs=2e-3)  # CTranslate2 float32
 
 
 def test_missing_model_package_or_file_is_a_clear_error(tmp_path, monkeypatch):
@@ -174,7 +157,16 @@ def test_missing_model_package_or_file_is_a_clear_error(tmp_path, monkeypatch):
 
 
 # -- garble score ------------------------------------------------------------------------
-def test_garble_score_ranks_garbled_above_clean(scorer):
+@pytest.fixture(scope="session")
+def garble_scorer() -> LMScorer:
+    """The garble score's model: the judge's, in float32 (repair.garble.COMPUTE_TYPE)."""
+    from repair.garble import default_scorer
+
+    return default_scorer()
+
+
+def test_garble_score_ranks_garbled_above_clean(garble_scorer):
+    scorer = garble_scorer
     rec = json.loads((ROOT / "eval" / "dev.jsonl").read_text(encoding="utf-8").splitlines()[0])
     garbled, clean = garble_score([rec["source"], rec["reference"]], scorer)
     assert garbled > clean
@@ -186,7 +178,7 @@ def test_garble_score_ranks_garbled_above_clean(scorer):
     assert report.sentences[1].score > DEFAULT_THRESHOLD
 
 
-def test_repair_score_cli_txt_and_jsonl(scorer, tmp_path):
+def test_repair_score_cli_txt_and_jsonl(tmp_path):
     runner = CliRunner()
     doc = tmp_path / "a.txt"
     doc.write_text("The IA fleas of Nvidia rose.\nShares of Nvidia rose 3% on Monday after strong results.\n",

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from repair import DEFAULT_CONFIG, apply_edits, get_repairer, repair_text
 from repair.cli import main
 from repair.evaluation import resolve_stages
-from repair.explain import explain_lines
+from repair.explain import Context, explain_lines
 
 MOJIBAKE = "Itâ€™s the IA race, and the UE said shares rose 7 % on Monday."
 HTML = "<p>Itâ€™s the IA <b>race</b>, and the UE &amp; OTAN met.</p>\n<p>The actions of the company fell.</p>"
@@ -56,8 +56,9 @@ def test_every_front_end_gives_the_same_text_and_edits(tmp_path, expected, name)
     # repair fix: a text document (its edits through --explain), a JSONL record, a CSV cell
     out, explained = _fix(tmp_path, "doc.txt", text.encode())
     assert out.decode() == want.text
-    doc_lines = [x for x in explained.splitlines() if x.startswith(str(tmp_path / "doc.txt") + ":")]
-    assert doc_lines == explain_lines(want, text, str(tmp_path / "doc.txt"))
+    doc = str(tmp_path / "doc.txt")
+    assert explained == "".join(item + "\n" for item in explain_lines(want, text, doc,
+                                                                      context=Context.of(get_repairer())))
     out, _ = _fix(tmp_path, "rec.jsonl", (json.dumps({"id": 1, "text": text}) + "\n").encode())
     rec = json.loads(out)
     assert rec["repaired"] == want.text and rec["edits"] == json.loads(json.dumps(_edits(want)))

@@ -293,7 +293,7 @@ def test_missing_model_is_a_usage_error(tmp_path):
     src = tmp_path / "in.txt"
     src.write_text("x\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["fix", str(src), "--model", str(tmp_path / "nowhere")])
-    assert result.exit_code == 2 and "cannot load the post-editing model" in result.output
+    assert result.exit_code == 2 and f"--model {tmp_path / 'nowhere'}: no such directory" in result.output
 
 
 def test_judged_validation_reports_both_pipelines():

@@ -6,6 +6,8 @@
 - ``Units(spec, units, raw_pos)``: a chunk of units for a worker;
 - ``Fail(error, abort)``: the input (or its rest) cannot be read; one error record, and
   with ``abort`` no output file at all (a text document that is not valid UTF-8);
+- ``Resumed(raw_pos)``: reading continues at ``raw_pos`` of the raw file (``--resume``),
+  where the interrupted run stopped;
 - ``End()``: the input is finished.
 
 Only the reader sees the stream; records are never all in memory, except a text
@@ -21,10 +23,11 @@ from typing import Iterator
 from ..config import DEFAULT_CONFIG, RepairConfig
 from ..io.errors import InputError, RecordError
 from ..io.files import InputFile
-from ..io.read import decode_document
+from ..io.read import UTF8_BOM, check_not_utf16, decode_document
 from ..io.sources import InputSpec
 from ..io.tables import DELIMITERS, TableReader, format_row
-from ..pipeline import text_pieces
+from ..chunks import exact_cuts
+from ..pipeline import is_markup, text_pieces
 from .work import JsonlSpec, TableSpec, TextSpec, Unit
 
 
@@ -51,6 +54,11 @@ class End:
     pass
 
 
+@dataclass
+class Resumed:
+    raw_pos: int
+
+
 @dataclass(frozen=True)
 class ReadOptions:
     #: The repair's configuration: where a text document is cut into pieces (``text_pieces``).
@@ -60,6 +68,10 @@ class ReadOptions:
     explain: bool = False
     chunk_records: int = 128
     chunk_bytes: int = 1 << 20
+    #: A text document's pieces are cut further, where a cut changes nothing (after a blank
+    #: line, between long lines), into units of about this many characters, so that progress
+    #: shows within one long document.
+    paragraph_chars: int = 2000
 
 
 def produce(spec: InputSpec, opts: ReadOptions, in_offset: int = 0, line: int = 0) -> Iterator[object]:
@@ -73,6 +85,8 @@ def produce(spec: InputSpec, opts: ReadOptions, in_offset: int = 0, line: int = 
     pos = {"line": line}
     gave = False  # whether anything of this input reached the writer
     try:
+        if in_offset == 0:
+            check_not_utf16(_peek(inp, 4), spec.display)
         if spec.fmt == "jsonl":
             actions = _jsonl(inp, spec, opts, in_offset, line, pos)
         elif spec.fmt in DELIMITERS:
@@ -93,6 +107,11 @@ def produce(spec: InputSpec, opts: ReadOptions, in_offset: int = 0, line: int = 
     finally:
         inp.close()
     yield End()
+
+
+def _peek(inp: InputFile, n: int) -> bytes:
+    peek = getattr(inp.stream, "peek", None)
+    return peek(n)[:n] if peek is not None else b""
 
 
 def _error(spec: InputSpec, line: int, reason: str) -> RecordError:
@@ -125,6 +144,8 @@ def _raw_pos(inp: InputFile) -> int | None:
 # -- JSONL -------------------------------------------------------------------------------------
 def _jsonl(inp: InputFile, spec: InputSpec, opts: ReadOptions, in_offset: int, line: int, pos: dict):
     inp.skip_to(in_offset)
+    if in_offset:
+        yield Resumed(inp.raw_position())
     wspec = JsonlSpec(spec.display, opts.field, opts.errors, opts.explain)
 
     def units() -> Iterator[Unit]:
@@ -167,9 +188,10 @@ def _table(inp: InputFile, spec: InputSpec, opts: ReadOptions, in_offset: int, l
     wspec = TableSpec(spec.display, columns.index(opts.field), len(columns), out_columns.index("repaired"),
                       out_columns.index("edits"), delimiter, eol, opts.field, opts.explain)
     if in_offset <= header.end:
-        yield Write(format_row(out_columns, delimiter, eol))
+        yield Write((UTF8_BOM if reader.bom else b"") + format_row(out_columns, delimiter, eol))
     else:
         inp.skip_to(in_offset, current=header.end)
+        yield Resumed(inp.raw_position())
         reader = TableReader(inp.stream, spec.display, delimiter, opts.errors, offset=in_offset, line=line)
         reader.lineterminator = eol
 
@@ -188,9 +210,12 @@ def _text(inp: InputFile, spec: InputSpec, opts: ReadOptions, in_offset: int):
     data = inp.stream.read()
     size = len(data)
     text = decode_document(data, spec.display, opts.errors)
+    if data.startswith(UTF8_BOM):
+        yield Write(UTF8_BOM)  # kept as it came
     del data
     wspec = TextSpec(spec.display, opts.explain)
-    points = text_pieces(text, opts.config)
+    points = _units(text, opts.config, opts.paragraph_chars)
+    raw_size = _raw_pos(inp)
     units: list[Unit] = []
     batch_size = 0
     line, col = 1, 1
@@ -205,6 +230,20 @@ def _text(inp: InputFile, spec: InputSpec, opts: ReadOptions, in_offset: int):
             col = len(piece) - piece.rfind("\n")
         else:
             col += len(piece)
-        if batch_size >= opts.chunk_bytes or last:
-            yield Units(wspec, units, _raw_pos(inp))
+        if batch_size >= opts.chunk_bytes or len(units) >= opts.chunk_records or last:
+            # the raw file was read whole: progress goes by the share of the text done
+            at = None if raw_size is None else (raw_size if last else raw_size * b // max(1, len(text)))
+            yield Units(wspec, units, at)
             units, batch_size = [], 0
+
+
+def _units(text: str, config: RepairConfig, paragraph_chars: int) -> list[int]:
+    """The pieces the repair cuts ``text`` into, each cut further where that changes nothing
+    (never a markup document: it is repaired whole)."""
+    pieces = text_pieces(text, config)
+    if len(text) <= paragraph_chars or is_markup(text, config):
+        return pieces
+    points = [0]
+    for a, b in zip(pieces, pieces[1:]):
+        points += [a + c for c in exact_cuts(text[a:b], paragraph_chars)[1:]]
+    return points

@@ -46,8 +46,9 @@ class Stage:
         return {f.name: _jsonable(getattr(self.config, f.name)) for f in fields(self.config)
                 if getattr(self.config, f.name) != getattr(default, f.name)}
 
-    def run(self, texts: Sequence[str]) -> "StageRun":
-        """Repair ``texts`` with this stage's configuration (the Repairer is built once and cached)."""
+    def run(self, texts: Sequence[str], on_record=None) -> "StageRun":
+        """Repair ``texts`` with this stage's configuration (the Repairer is built once and
+        cached); ``on_record``, when given, is called after each text (for progress)."""
         if self.config is None:
             return StageRun(self, [Repaired(t) for t in texts], "identity", {})
         try:
@@ -58,7 +59,12 @@ class Stage:
             raise StageError(f"stage {self.name!r} could not be built: {exc}") from exc
         rules = getattr(getattr(repairer, "glossary", None), "rules", ())
         categories = {r.id: r.category for r in rules}
-        return StageRun(self, [repairer.repair(t) for t in texts], repairer.signature(), categories)
+        results = []
+        for t in texts:
+            results.append(repairer.repair(t))
+            if on_record is not None:
+                on_record()
+        return StageRun(self, results, repairer.signature(), categories)
 
 
 @dataclass

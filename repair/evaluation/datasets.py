@@ -18,6 +18,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Sequence
 
 from ..io import InputError
 
@@ -26,6 +27,14 @@ KINDS = ("garbled", "clean")
 CATEGORIES = ("acronym", "false_friend", "pronoun", "word_order", "calque", "article", "adverb_placement",
               "noun_compound", "preposition", "verb_pattern", "possessive", "number_format",
               "quotes", "hyphenation", "furniture", "grammar", "other")
+#: The groups of categories reported together (eval/README.md): errors of grammar and word order,
+#: which the candidate families and the post-editor address, and errors of words and formats,
+#: which the glossary addresses (with the judge where context decides).
+CATEGORY_GROUPS = {
+    "grammar": ("adverb_placement", "noun_compound", "article", "preposition", "verb_pattern", "pronoun",
+                "word_order", "possessive", "grammar"),
+    "glossary/context": ("acronym", "false_friend", "calque", "number_format", "quotes", "hyphenation", "furniture"),
+}
 PAIR_FILES = ("src.txt", "ref.txt")
 
 _NEWLINES = re.compile(r"\r\n|\r|\n")
@@ -77,6 +86,10 @@ class Dataset:
     records: tuple[EvalRecord, ...]
     files: dict = field(default_factory=dict)  # path -> sha256 of its bytes
     sha256: str = ""  # of the one file, or of the files' hashes in order for a pair
+    #: Further references, each a stream line-aligned with the records (``--ref`` given more
+    #: than once): corpus BLEU, chrF and TER count them all, as sacrebleu does; edit-level
+    #: scores and per-record scores use each record's own ``reference``.
+    more_references: tuple[tuple[str, ...], ...] = ()
 
     def __len__(self) -> int:
         return len(self.records)
@@ -107,7 +120,8 @@ class Dataset:
         return {"path": self.path, "format": self.format, "sha256": self.sha256, "files": dict(self.files),
                 "records": len(self.records), "garbled": sum(not r.clean for r in self.records),
                 "clean": sum(r.clean for r in self.records),
-                "annotated_edits": sum(len(r.edits) for r in self.records)}
+                "annotated_edits": sum(len(r.edits) for r in self.records),
+                "references": 1 + len(self.more_references)}
 
 
 def flatten(text: str) -> str:
@@ -138,17 +152,26 @@ def detect_format(path: str | Path, ref: str | Path | None = None, fmt: str | No
                        f"holding {PAIR_FILES[0]} and {PAIR_FILES[1]}, or give the reference file")
 
 
-def load_dataset(path: str | Path, ref: str | Path | None = None, fmt: str | None = None,
+def load_dataset(path: str | Path, ref: str | Path | Sequence[str | Path] | None = None, fmt: str | None = None,
                  source_field: str = "source", reference_field: str = "reference") -> Dataset:
-    """Read a dataset in any of the three formats (see the module docstring)."""
-    kind = detect_format(path, ref, fmt)
+    """Read a dataset in any of the three formats (see the module docstring). ``path`` "-"
+    is standard input (JSONL unless ``fmt`` or ``ref`` says otherwise). ``ref`` may name
+    several reference files for a plain-text source: the first is each record's reference,
+    the others count in the corpus scores (:attr:`Dataset.more_references`)."""
+    refs = [ref] if isinstance(ref, (str, Path)) else list(ref or [])
+    if str(path) == "-" and not fmt and not refs:
+        fmt = "jsonl"
+    kind = detect_format(path, refs[0] if refs else None, fmt)
+    if refs and kind != "pair":
+        raise DatasetError(f"{path}: a reference file goes with a plain-text source (--format pair), not {kind}")
     if kind == "pair":
-        if ref is None:
-            src, ref = Path(path) / PAIR_FILES[0], Path(path) / PAIR_FILES[1]
+        if not refs:
+            src, refs = Path(path) / PAIR_FILES[0], [Path(path) / PAIR_FILES[1]]
         else:
             src = Path(path)
-        return _load_pair(src, Path(ref), str(path))
+        return _load_pair(src, [Path(r) for r in refs], _display(path))
     data = _read_bytes(Path(path))
+    path = _display(path)
     text = _decode(data, str(path))
     if kind == "jsonl":
         records = _parse_jsonl(text, str(path), source_field, reference_field)
@@ -160,7 +183,15 @@ def load_dataset(path: str | Path, ref: str | Path | None = None, fmt: str | Non
     return Dataset(str(path), kind, tuple(records), {str(path): digest}, digest)
 
 
+def _display(path: str | Path) -> str:
+    return "<stdin>" if str(path) == "-" else str(path)
+
+
 def _read_bytes(path: Path) -> bytes:
+    if str(path) == "-":
+        import sys
+
+        return sys.stdin.buffer.read()
     try:
         return path.read_bytes()
     except FileNotFoundError:
@@ -188,21 +219,28 @@ def _lines(text: str) -> list[str]:
     return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
-def _load_pair(src: Path, ref: Path, display: str) -> Dataset:
-    if not src.is_file() and Path(display).is_dir():
+def _load_pair(src: Path, refs: list[Path], display: str) -> Dataset:
+    if str(src) != "-" and not src.is_file() and Path(display).is_dir():
         raise DatasetError(f"{display}: a plain-text dataset directory must hold {PAIR_FILES[0]} and {PAIR_FILES[1]}")
-    src_data, ref_data = _read_bytes(src), _read_bytes(ref)
-    src_lines, ref_lines = _lines(_decode(src_data, str(src))), _lines(_decode(ref_data, str(ref)))
-    if len(src_lines) != len(ref_lines):
-        raise DatasetError(f"{src} has {len(src_lines)} lines but {ref} has {len(ref_lines)}; "
-                           f"line n of the reference must be the post-edit of line n of the source")
+    src_data = _read_bytes(src)
+    src_name = _display(src)
+    src_lines = _lines(_decode(src_data, src_name))
+    files = {src_name: hashlib.sha256(src_data).hexdigest()}
+    streams = []
+    for ref in refs:
+        ref_data = _read_bytes(ref)
+        ref_lines = _lines(_decode(ref_data, _display(ref)))
+        if len(src_lines) != len(ref_lines):
+            raise DatasetError(f"{src_name} has {len(src_lines)} lines but {_display(ref)} has {len(ref_lines)}; "
+                               f"line n of the reference must be the post-edit of line n of the source")
+        files[_display(ref)] = hashlib.sha256(ref_data).hexdigest()
+        streams.append(tuple(ref_lines))
     if not src_lines:
-        raise DatasetError(f"{src}: no records")
+        raise DatasetError(f"{src_name}: no records")
     records = [EvalRecord(str(n), s, r, "clean" if s == r else "garbled", line=n)
-               for n, (s, r) in enumerate(zip(src_lines, ref_lines), start=1)]
-    files = {str(src): hashlib.sha256(src_data).hexdigest(), str(ref): hashlib.sha256(ref_data).hexdigest()}
+               for n, (s, r) in enumerate(zip(src_lines, streams[0]), start=1)]
     combined = hashlib.sha256("".join(files.values()).encode("ascii")).hexdigest()
-    return Dataset(display, "pair", tuple(records), files, combined)
+    return Dataset(display, "pair", tuple(records), files, combined, tuple(streams[1:]))
 
 
 def _parse_tsv(text: str, name: str) -> list[EvalRecord]:

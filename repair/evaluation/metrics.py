@@ -15,6 +15,8 @@ from typing import Sequence
 from sacrebleu.metrics import BLEU, CHRF, TER
 
 METRICS = ("bleu", "chrf", "ter")
+#: The metrics' names as sacrebleu prints them (chrF2: character n-gram F-score with beta 2).
+LABELS = {"bleu": "BLEU", "chrf": f"chrF{CHRF.BETA}", "ter": "TER"}
 
 
 class _CachedStatistics:
@@ -70,11 +72,15 @@ class Scorer:
         """The signature of the sentence-level BLEU (effective order; once it has scored something)."""
         return str(self.sentence_bleu.get_signature())
 
-    def corpus(self, hyps: Sequence[str], refs: Sequence[str]) -> "CorpusScores":
-        if len(hyps) != len(refs):
-            raise ValueError(f"{len(hyps)} hypotheses but {len(refs)} references")
-        h, r = list(hyps), [list(refs)]
-        scores = {k: round(m.corpus_score(h, r).score, 4) for k, m in self.metrics().items()}
+    def corpus(self, hyps: Sequence[str], refs: Sequence[str], *more_refs: Sequence[str]) -> "CorpusScores":
+        """Corpus scores of ``hyps`` against ``refs`` (and further reference streams, each
+        line-aligned with ``hyps``, as sacrebleu takes several references)."""
+        streams = [list(refs), *(list(r) for r in more_refs)]
+        for stream in streams:
+            if len(hyps) != len(stream):
+                raise ValueError(f"{len(hyps)} hypotheses but {len(stream)} references")
+        h = list(hyps)
+        scores = {k: round(m.corpus_score(h, streams).score, 4) for k, m in self.metrics().items()}
         return CorpusScores(scores["bleu"], scores["chrf"], scores["ter"], self.signatures(), len(hyps))
 
     def sentences(self, hyps: Sequence[str], refs: Sequence[str]) -> list[dict]:
@@ -97,9 +103,11 @@ class CorpusScores:
         return asdict(self)
 
 
-def score_corpus(hyps: Sequence[str], refs: Sequence[str], case_sensitive_ter: bool = True) -> CorpusScores:
-    """Corpus-level BLEU, chrF and TER of ``hyps`` against one reference each."""
-    return Scorer(case_sensitive_ter).corpus(hyps, refs)
+def score_corpus(hyps: Sequence[str], refs: Sequence[str], case_sensitive_ter: bool = True,
+                 more_refs: Sequence[Sequence[str]] = ()) -> CorpusScores:
+    """Corpus-level BLEU, chrF and TER of ``hyps`` against one reference each (or more:
+    ``more_refs``, further line-aligned reference streams)."""
+    return Scorer(case_sensitive_ter).corpus(hyps, refs, *more_refs)
 
 
 def sentence_scores(hyps: Sequence[str], refs: Sequence[str], case_sensitive_ter: bool = True) -> list[dict]:

@@ -34,7 +34,7 @@ def metrics_by_stage(report, metrics: tuple[str, ...] = ("ter", "chrf")):
     95% interval as error bars when the report has one."""
     data = _data(report)
     plt = _pyplot()
-    labels = {"bleu": "BLEU ↑", "chrf": "chrF ↑", "ter": "TER ↓"}
+    labels = {"bleu": "BLEU ↑", "chrf": "chrF2 ↑", "ter": "TER ↓"}
     intervals = (data.get("significance") or {}).get("intervals", {})
     names = [s["name"] for s in data["stages"]]
     fig, axes = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics), 3.5), squeeze=False)

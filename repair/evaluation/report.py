@@ -20,7 +20,7 @@ import sacrebleu
 from .. import __version__
 from ..io import atomic_output, refuse_clobber
 from .ablation import STANDARD_STAGES, Stage, resolve_stages
-from .datasets import CATEGORIES, Dataset, flatten, load_dataset
+from .datasets import CATEGORIES, CATEGORY_GROUPS, Dataset, flatten, load_dataset
 from .edits_score import category_counts, compare, reference_spans, rule_table, total
 from .metrics import METRICS, Scorer
 from .overcorrection import overcorrection
@@ -83,6 +83,9 @@ class EvalReport:
         texts["segments/src"] = "".join(flatten(r["source"]) + "\n" for r in records)
         texts["segments/ref"] = "".join(flatten(r["reference"]) + "\n" for r in records)
         files["segments/src"], files["segments/ref"] = seg / "src.txt", seg / "ref.txt"
+        for k, stream in enumerate(self.data.get("more_references") or [], start=2):
+            texts[f"segments/ref{k}"] = "".join(flatten(x) + "\n" for x in stream)
+            files[f"segments/ref{k}"] = seg / f"ref{k}.txt"
         for s in self.data["stages"]:
             key = f"segments/{s['name']}"
             files[key] = seg / f"{s['name']}.txt"
@@ -102,26 +105,46 @@ class EvalReport:
 
 def evaluate(dataset: Dataset | str | Path, stages: Sequence[str | Stage] = STANDARD_STAGES,
              extra_stages: Sequence[str | Stage] = (), bootstrap: int = 1000, seed: int = DEFAULT_SEED,
-             case_sensitive_ter: bool = True, **options) -> EvalReport:
+             case_sensitive_ter: bool = True, progress=None, **options) -> EvalReport:
     """Run ``stages`` (then ``extra_stages``) over ``dataset`` and score each against the references.
 
     ``stages`` are names or ``NAME:OPTION=VALUE,...`` specs (see
     :mod:`repair.evaluation.ablation`); ``options`` (RepairConfig fields, e.g.
     ``glossaries=["house.yaml"]``) apply to every stage but the identity. ``bootstrap``
-    is the number of paired bootstrap resamples (0: no significance test).
+    is the number of paired bootstrap resamples (0: no significance test). ``progress``,
+    when given, is called as ``progress(step, done, total)`` as the work goes on (a stage's
+    records, scoring, the bootstrap; ``total`` None when unknown).
+
+    Corpus scores are reported over all records (``corpus``) and over the garbled records
+    alone (``corpus_garbled``: the clean controls, whose reference is their source, left out).
     """
     ds = dataset if isinstance(dataset, Dataset) else load_dataset(dataset)
     stage_list = resolve_stages(stages, extra_stages, **options)
+    tell = progress or (lambda step, done, total: None)
     scorer = Scorer(case_sensitive_ter)
     refs = [flatten(r.reference) for r in ds.records]
+    more_refs = [[flatten(x) for x in stream] for stream in ds.more_references]
+    garbled = [i for i, r in enumerate(ds.records) if not r.clean]
     ref_spans = [reference_spans(r) for r in ds.records]
     stages_out: list[dict] = []
     systems: list[tuple[str, list[str]]] = []
+    n = len(ds.records)
     for st in stage_list:
-        run = st.run(ds.sources)
+        step = f"stage {st.name}"
+        done = [0]
+        tell(step, 0, n)
+
+        def one_more(step=step, done=done):
+            done[0] += 1
+            tell(step, done[0], n)
+
+        run = st.run(ds.sources, on_record=one_more)
+        tell(f"scoring {st.name}", 0, None)
         hyps = [flatten(t) for t in run.outputs]
         systems.append((st.name, hyps))
-        corpus = scorer.corpus(hyps, refs)
+        corpus = scorer.corpus(hyps, refs, *more_refs)
+        corpus_garbled = (scorer.corpus([hyps[i] for i in garbled], [refs[i] for i in garbled],
+                                        *([s[i] for i in garbled] for s in more_refs)) if garbled else None)
         per_segment = scorer.sentences(hyps, refs)
         cmps = [compare(rec, res.text, res.edits, run.rule_categories, rs)
                 for rec, res, rs in zip(ds.records, run.results, ref_spans)]
@@ -131,8 +154,10 @@ def evaluate(dataset: Dataset | str | Path, stages: Sequence[str | Stage] = STAN
             "config": st.options(),
             "pipeline_signature": run.signature,
             "corpus": {k: getattr(corpus, k) for k in METRICS},
+            "corpus_garbled": {k: getattr(corpus_garbled, k) for k in METRICS} if corpus_garbled else None,
             "edits": counts.to_dict(),
             "categories": {k: v.to_dict() for k, v in _ordered(category_counts(cmps)).items()},
+            "category_groups": {g: v.to_dict() for g, v in group_counts(category_counts(cmps)).items()},
             "overcorrection": overcorrection(ds.records, run.outputs),
             "reference_free": reference_free(ds.sources, run.results),
             "rules": rule_table([(res.edits, c, rec.clean) for res, c, rec in zip(run.results, cmps, ds.records)],
@@ -148,16 +173,20 @@ def evaluate(dataset: Dataset | str | Path, stages: Sequence[str | Stage] = STAN
         })
     significance = None
     if bootstrap:
-        significance = paired_bootstrap(systems, refs, n_samples=bootstrap, seed=seed, scorer=scorer)
+        tell(f"paired bootstrap ({bootstrap} resamples)", 0, None)
+        significance = paired_bootstrap(systems, refs, n_samples=bootstrap, seed=seed, scorer=scorer,
+                                        more_references=more_refs)
     data = {
         "report": "mt-repair evaluation",
+        "more_references": [list(stream) for stream in ds.more_references],
         "format": REPORT_FORMAT,
         "mt_repair_version": __version__,
         "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
         "dataset": {**ds.summary(), "reference_edits": sum(len(r) for r in ref_spans),
                     "reference_edits_by_category": _ordered(_count_categories(ref_spans))},
         "settings": {"ter_case_sensitive": case_sensitive_ter, "bootstrap": bootstrap, "seed": seed,
-                     "segments": "one per record; line breaks inside a record are scored as spaces"},
+                     "segments": "one per record; line breaks inside a record are scored as spaces",
+                     "corpus": f"all {n} records", "corpus_garbled": f"the {len(garbled)} garbled records"},
         "sacrebleu": {"version": sacrebleu.__version__, "signatures": scorer.signatures(),
                       "sentence_bleu_signature": scorer.sentence_signature()},
         "stages": stages_out,
@@ -175,6 +204,20 @@ def _count_categories(ref_spans) -> dict[str, int]:
     for spans in ref_spans:
         for s in spans:
             out[s.category] = out.get(s.category, 0) + 1
+    return out
+
+
+def group_counts(by_category: dict) -> dict:
+    """Counts per group of categories (:data:`~repair.evaluation.datasets.CATEGORY_GROUPS`)."""
+    from .edits_score import Counts
+
+    out = {}
+    for group, members in CATEGORY_GROUPS.items():
+        total_ = Counts()
+        for cat in members:
+            if cat in by_category:
+                total_ = total_ + by_category[cat]
+        out[group] = total_
     return out
 
 

@@ -9,6 +9,7 @@ the filter are plain HTML inputs with CSS.
 """
 from __future__ import annotations
 
+import re
 from html import escape
 
 from .align import overlaps
@@ -32,6 +33,7 @@ th, td { border: 1px solid #e5e7eb; padding: 3px 8px; text-align: right; white-s
 th:first-child, td:first-child { text-align: left; }
 th { background: #f3f4f6; }
 .legend span { margin-right: 14px; }
+.legend > span { display: inline-block; }
 .controls { position: sticky; top: 0; background: #f9fafb; border-bottom: 1px solid #e5e7eb; padding: 8px 24px;
             z-index: 2; }
 .controls label { margin-right: 10px; cursor: pointer; padding: 2px 8px; border-radius: 4px;
@@ -66,6 +68,22 @@ ins { text-decoration: none; font-weight: 600; }
 .r.found { background: #dcfce7; } .r.found ins { color: var(--ok); }
 .r.missed-ref { background: #ffedd5; } .r.missed-ref ins { color: var(--miss); }
 .nl { color: #9ca3af; }
+.scroll { overflow-x: auto; max-width: 100%; }
+h2 code { font-size: 12px; overflow-wrap: anywhere; word-break: break-all; }
+.ws { display: inline-block; font: 600 10px/1.3 system-ui, sans-serif; letter-spacing: .02em; padding: 0 3px;
+      margin: 0 1px; border: 1px dashed currentColor; border-radius: 3px; vertical-align: 1px; }
+del .ws { text-decoration: line-through; }
+@media (max-width: 720px) {
+  header, .panel, .stage { padding-left: 8px; padding-right: 8px; }
+  .cols { grid-template-columns: 1fr; }
+  .col + .col { border-left: 0; border-top: 1px solid #e5e7eb; }
+}
+@media print {
+  .scroll { overflow: visible; }
+  table { font-size: 9px; width: 100%; table-layout: auto; }
+  th, td { white-space: normal; padding: 2px 4px; }
+  .controls { position: static; }
+}
 """
 
 
@@ -85,11 +103,35 @@ def _text(s: str) -> str:
     return escape(s).replace("\n", '<span class="nl">↵</span>\n')
 
 
-def _changed(s: str) -> str:
-    """Deleted or inserted text; spaces alone are shown as ␣ so that they can be seen."""
-    if s and not s.strip(" \t\u00a0"):
-        return "␣" * len(s)
+_SPACE_NAMES = {" ": "space", "\t": "tab", "\u00a0": "no-break space", "\u202f": "narrow no-break space",
+                "\u2009": "thin space", "\n": "line break"}
+_WHITE = re.compile("[ \t\u00a0\u202f\u2009]+")
+
+
+def _chip(run: str) -> str:
+    names = [_SPACE_NAMES.get(c, "space") for c in run]
+    label = names[0] if len(set(names)) == 1 else "white space"
+    if len(run) > 1 and len(set(names)) == 1:
+        label = f"{len(run)} {label}s"
+    return f'<span class="ws" title="{escape(repr(run))}">{escape(label)}</span>'
+
+
+def _changed(s: str, spacing: bool = False) -> str:
+    """Deleted or inserted text. White space that is the change (a space alone, or an edit
+    that only changes spacing, as "7 %" -> "7%") is shown as a labelled chip ("space",
+    "2 spaces", "no-break space") so that it can be seen and read."""
+    if s and (spacing or not s.strip(" \t\u00a0\u202f\u2009\n")):
+        out, pos = [], 0
+        for m in _WHITE.finditer(s):
+            out += [_text(s[pos:m.start()]), _chip(m.group(0))]
+            pos = m.end()
+        out.append(_text(s[pos:]))
+        return "".join(out)
     return _text(s)
+
+
+def _spacing_only(before: str, after: str) -> bool:
+    return "".join(before.split()) == "".join(after.split())
 
 
 def _output_diff(record: dict, stage_rec: dict) -> str:
@@ -106,8 +148,9 @@ def _output_diff(record: dict, stage_rec: dict) -> str:
         out.append(_text(source[pos:start]))
         if kind == 0:
             cls = f"e {SOURCES.get(item['source'], 'glossary')} {item['verdict']}"
-            inner = (f"<del>{_changed(item['before'])}</del>" if item["before"] else "") + \
-                    (f"<ins>{_changed(item['after'])}</ins>" if item["after"] else "")
+            sp = _spacing_only(item["before"], item["after"])
+            inner = (f"<del>{_changed(item['before'], sp)}</del>" if item["before"] else "") + \
+                    (f"<ins>{_changed(item['after'], sp)}</ins>" if item["after"] else "")
             out.append(f'<span class="{cls}" data-verdict="{item["verdict"]}" '
                        f'title="{escape(_edit_title(item, record))}">{inner}</span>')
         else:
@@ -130,8 +173,9 @@ def _reference_diff(record: dict, stage_rec: dict) -> str:
         state = "missed-ref" if i in missed else "found"
         title = f"{r['category']}: {r['before']!r} → {r['after']!r}\n" + \
                 ("missed by this stage" if i in missed else "found by this stage")
-        inner = (f"<del>{_changed(r['before'])}</del>" if r["before"] else "") + \
-                (f"<ins>{_changed(r['after'])}</ins>" if r["after"] else "")
+        sp = _spacing_only(r["before"], r["after"])
+        inner = (f"<del>{_changed(r['before'], sp)}</del>" if r["before"] else "") + \
+                (f"<ins>{_changed(r['after'], sp)}</ins>" if r["after"] else "")
         out.append(f'<span class="r {state}" title="{escape(title)}">{inner}</span>')
         pos = r["end"]
     out.append(_text(source[pos:]))
@@ -139,9 +183,11 @@ def _reference_diff(record: dict, stage_rec: dict) -> str:
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
+    """A table that scrolls sideways on a narrow screen (and wraps in print) rather than being cut off."""
     head = "".join(f"<th>{escape(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+
 
 
 def _summary(data: dict) -> str:
@@ -153,11 +199,16 @@ def _summary(data: dict) -> str:
         for m in ("bleu", "chrf", "ter"):
             ci = intervals.get(s["name"], {}).get(m)
             cells.append(f"{s['corpus'][m]:.2f}" + (f" ±{ci['ci']:.2f}" if ci else ""))
+        g = s.get("corpus_garbled")
+        cells.append(f"{g['ter']:.2f}" if g else "–")
         cells += [f"{e['tp']}/{e['fp']}/{e['fn']}", _p(e), _r(e), f"{100 * e['f0.5']:.1f}",
                   f"{o['changed_records']}/{o['clean_records']}", str(o["words_changed"])]
         rows.append(cells)
-    html = _table(["stage", "BLEU ↑", "chrF ↑", "TER ↓", "TP/FP/FN", "edit P", "edit R", "F0.5",
+    html = _table(["stage", "BLEU ↑", "chrF2 ↑", "TER ↓", "TER ↓ garbled", "TP/FP/FN", "edit P", "edit R", "F0.5",
                    "clean changed", "clean words changed"], rows)
+    d = data["dataset"]
+    html += (f'<p class="note">BLEU, chrF2 and TER over all {d["records"]} records (the {d["clean"]} clean controls '
+             f'included); TER garbled over the {d["garbled"]} garbled records alone.</p>')
     sig = data.get("significance")
     if sig and sig["comparisons"]:
         pairs: dict = {}
@@ -168,7 +219,7 @@ def _summary(data: dict) -> str:
                                    if m in c else "" for m in ("bleu", "chrf", "ter")]
                  for (b, s), c in pairs.items()]
         html += (f"<h2>Paired bootstrap ({sig['n_samples']} resamples, seed {sig['seed']}; * p &lt; {sig['alpha']})</h2>"
-                 + _table(["comparison", "Δ BLEU", "Δ chrF", "Δ TER"], srows))
+                 + _table(["comparison", "Δ BLEU", "Δ chrF2", "Δ TER"], srows))
     return html
 
 
@@ -195,7 +246,7 @@ def render_html(data: dict, stages: list[str] | None = None) -> str:
                 badges += f'<span class="badge">{escape(rec["topic"])}</span>'
             if rec["kind"] == "clean" and srec["changed"]:
                 badges += '<span class="badge harm">clean text changed</span>'
-            stats = (f"TER {srec['ter']:.1f} · chrF {srec['chrf']:.1f} · "
+            stats = (f"TER {srec['ter']:.1f} · chrF2 {srec['chrf']:.1f} · "
                      f"TP {srec['tp']} · FP {srec['fp']} · FN {srec['fn']}")
             arts.append(
                 f'<article class="rec{" quiet" if quiet else ""}" id="{sid}-{escape(rec["id"])}">'
@@ -218,6 +269,7 @@ def render_html(data: dict, stages: list[str] | None = None) -> str:
     sigs = " · ".join(f"{k} {escape(v)}" for k, v in data["sacrebleu"]["signatures"].items())
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         f"<title>mt-repair evaluation: {escape(d['path'])}</title><style>{''.join(css)}</style></head><body>"
         f"<header><h1>mt-repair evaluation: {escape(d['path'])}</h1>"
         f"<p>{d['records']} records ({d['garbled']} garbled, {d['clean']} clean), {d['reference_edits']} reference edits"

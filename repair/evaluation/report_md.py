@@ -1,7 +1,7 @@
 """The Markdown views of an evaluation report (a dict as :func:`repair.evaluation.evaluate` makes)."""
 from __future__ import annotations
 
-METRIC_LABELS = {"bleu": "BLEU", "chrf": "chrF", "ter": "TER"}
+from .metrics import LABELS as METRIC_LABELS
 
 
 def _table(header: list[str], rows: list[list[str]], align: list[str] | None = None) -> str:
@@ -31,8 +31,9 @@ def _r(c: dict) -> str:
 
 
 def ablation_table(data: dict) -> str:
-    """Stage by stage: BLEU, chrF, TER (with the bootstrap 95% interval), edit P/R/F0.5,
-    and over-correction on the clean controls."""
+    """Stage by stage: BLEU, chrF2, TER (with the bootstrap 95% interval) over all records,
+    TER over the garbled records alone, edit P/R/F0.5, and over-correction on the clean
+    controls."""
     intervals = (data.get("significance") or {}).get("intervals", {})
     rows = []
     for s in data["stages"]:
@@ -40,13 +41,15 @@ def ablation_table(data: dict) -> str:
         for m in ("bleu", "chrf", "ter"):
             ci = intervals.get(s["name"], {}).get(m)
             cells.append(f"{s['corpus'][m]:.2f}" + (f" ±{ci['ci']:.2f}" if ci else ""))
+        g = s.get("corpus_garbled")
+        cells.append(f"{g['ter']:.2f}" if g else "–")
         e, o = s["edits"], s["overcorrection"]
         cells += [f"{e['tp']}/{e['fp']}/{e['fn']}", _p(e), _r(e), _pct(e["f0.5"]),
                   f"{o['changed_records']}/{o['clean_records']}",
                   f"{o['words_changed']} ({100 * o['words_changed_rate']:.2f}%)"]
         rows.append(cells)
-    header = ["stage", "BLEU ↑", "chrF ↑", "TER ↓", "TP/FP/FN", "edit P", "edit R", "F0.5",
-              "clean changed", "clean words changed"]
+    header = ["stage", "BLEU ↑", f"{METRIC_LABELS['chrf']} ↑", "TER ↓", "TER ↓ garbled", "TP/FP/FN", "edit P",
+              "edit R", "F0.5", "clean changed", "clean words changed"]
     return _table(header, rows)
 
 
@@ -70,7 +73,7 @@ def significance_table(data: dict) -> str:
             note = " (identical)" if c.get("identical_outputs") else ""
             cells.append(f"{c['delta']:+.2f} (p={c['p_value']:.4f}){mark}{note}")
         rows.append(cells)
-    return _table(["comparison", "Δ BLEU", "Δ chrF", "Δ TER"], rows)
+    return _table(["comparison", "Δ BLEU", f"Δ {METRIC_LABELS['chrf']}", "Δ TER"], rows)
 
 
 def category_table(data: dict, stage: str) -> str:
@@ -82,6 +85,14 @@ def category_table(data: dict, stage: str) -> str:
         c = s["categories"].get(cat, {"tp": 0, "fp": 0, "fn": refs.get(cat, 0), "f0.5": 0.0})
         rows.append([cat, refs.get(cat, 0), c["tp"], c["fp"], c["fn"], _p(c), _r(c), _pct(c["f0.5"])])
     return _table(["category", "reference edits", "TP", "FP", "FN", "P", "R", "F0.5"], rows)
+
+
+def group_table(data: dict, stage: str) -> str:
+    """Precision and recall per group of categories (grammar; glossary and context)."""
+    s = next(x for x in data["stages"] if x["name"] == stage)
+    rows = [[group, c["tp"], c["fp"], c["fn"], _p(c), _r(c), _pct(c["f0.5"])]
+            for group, c in s.get("category_groups", {}).items()]
+    return _table(["group", "TP", "FP", "FN", "P", "R", "F0.5"], rows)
 
 
 def rules_table(data: dict, stage: str, top: int = 15) -> str:
@@ -110,9 +121,15 @@ def _dataset_line(data: dict) -> str:
             f"{d['reference_edits']} reference edits) sha256 {d['sha256']}")
 
 
+def _scope_note(data: dict) -> str:
+    d = data["dataset"]
+    return (f"BLEU, {METRIC_LABELS['chrf']} and TER: corpus scores over all {d['records']} records (the "
+            f"{d['clean']} clean controls included); TER garbled: over the {d['garbled']} garbled records alone.\n")
+
+
 def render_summary(data: dict) -> str:
     """The ablation table and the significance table, for the terminal."""
-    parts = [f"dataset: {_dataset_line(data)}\n", ablation_table(data)]
+    parts = [f"dataset: {_dataset_line(data)}\n", ablation_table(data), _scope_note(data)]
     sig = data.get("significance")
     if sig:
         parts.append(f"\nPaired bootstrap ({sig['n_samples']} resamples, seed {sig['seed']}; "
@@ -130,7 +147,7 @@ def render_markdown(data: dict) -> str:
            f"created {data['created']}\n",
            f"- segments: {data['settings']['segments']}; TER "
            f"{'case-sensitive' if data['settings']['ter_case_sensitive'] else 'case-insensitive'}\n\n",
-           "## Ablation\n\n", ablation_table(data),
+           "## Ablation\n\n", ablation_table(data), "\n", _scope_note(data),
            "\nEdit counts follow M2/ERRANT scoring: an edit is correct when the reference makes the same "
            "change to the same source span. Clean records must come back unchanged.\n"]
     sig = data.get("significance")
@@ -144,6 +161,7 @@ def render_markdown(data: dict) -> str:
             continue
         out += [f"\n## Stage `{s['name']}`\n\n", f"Pipeline: `{s['pipeline_signature']}`; options: "
                 f"`{s['config'] or 'default'}`\n\n", "### Edits by category\n\n", category_table(data, s["name"]),
+                "\n### Edits by group of categories\n\n", group_table(data, s["name"]),
                 "\n### Rules that fired most\n\n", rules_table(data, s["name"])]
         changed = s["overcorrection"]["changed_ids"]
         out.append(f"\nClean records changed: {', '.join(changed) if changed else 'none'}\n")

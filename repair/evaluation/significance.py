@@ -36,7 +36,7 @@ def _sacrebleu_seed(seed: int) -> Iterator[None]:
 
 def paired_bootstrap(systems: Sequence[tuple[str, Sequence[str]]], references: Sequence[str],
                      n_samples: int = 1000, seed: int = DEFAULT_SEED, case_sensitive_ter: bool = True,
-                     scorer: Scorer | None = None) -> dict:
+                     scorer: Scorer | None = None, more_references: Sequence[Sequence[str]] = ()) -> dict:
     """Compare every pair of ``systems`` (name, hypotheses) on ``references``.
 
     Returns ``intervals`` (per system and metric: score, bootstrap mean and the half-width
@@ -46,12 +46,13 @@ def paired_bootstrap(systems: Sequence[tuple[str, Sequence[str]]], references: S
 
     Two systems with identical outputs get p-value 1.0 (sacrebleu's test would report
     its smallest p-value for a zero difference). ``scorer`` lends its statistics cache.
+    ``more_references``: further reference streams, as sacrebleu takes several.
     """
     if len(systems) < 1:
         raise ValueError("no systems to compare")
     if n_samples < 1:
         raise ValueError("n_samples must be at least 1")
-    refs = [list(references)]
+    refs = [list(references), *(list(r) for r in more_references)]
     scorer = scorer or Scorer(case_sensitive_ter)
     outputs = {name: list(hyps) for name, hyps in systems}
     intervals: dict[str, dict] = {}

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from . import lexicon, names, wordlists
 from .proposal import make
-from .tokens import capitalise_first, sentences, sentences_matching, tokenize
+from .tokens import apostrophe, capitalise_first, sentences, sentences_matching, tokenize
 
 FAMILY = "ARTICLE"
 NAME = "articles"
@@ -98,8 +98,11 @@ def propose(text: str, spans: list[tuple[int, int]] | None = None) -> list:
         else:
             add(m.start(), m.end("the"), [""], origin, sent)
 
+    from . import articles_more
+
     for s0, s1 in spans:
         sent = (s0, s1)
+        n_before = len(out)
         for m in abstract.finditer(text, s0, s1):
             if _verb_follows(text, m.end(), s1, True, {"VBD", "VBZ"}):
                 drop_the(m, wordlists.origin(NAME, ab), sent)
@@ -117,7 +120,7 @@ def propose(text: str, spans: list[tuple[int, int]] | None = None) -> list:
             if lexicon.previous_word(text, s0, m.start()).lower() in lexicon.BE:
                 continue  # "the first woman to do it is the Australian Simone Young": an identification
             entry = names.nationalities()[m.group("nat")]
-            add(m.start(), m.end("nat"), [str(entry["possessive"]), m.group("nat")],
+            add(m.start(), m.end("nat"), [str(entry["possessive"]).replace("'", apostrophe(text)), m.group("nat")],
                 wordlists.origin("nationalities", entry), sent)
         for rx, item in colls if sent in with_verb else ():
             for m in rx.finditer(text, s0, s1):
@@ -137,6 +140,13 @@ def propose(text: str, spans: list[tuple[int, int]] | None = None) -> list:
                 if m.start() != s0:
                     continue
                 add(m.start(), m.end("what"), [capitalise_first(m.group("what"))], wordlists.origin(NAME, item), sent)
+        listed = out[n_before:]
+        for start, end, cands, origin, kind in articles_more.propose_spans(text, s0, s1):
+            if any(p.start < end and start < p.end for p in listed):
+                continue
+            p = make(FAMILY, text, start, end, cands, origin, sent, pattern=kind)
+            if p:
+                out.append(p)
     return out
 
 

@@ -147,6 +147,8 @@ def reads_as_verb(text: str, s0: int, start: int, word: str, after_noun: bool = 
     risks to delay", where what follows already says it is a verb)."""
     prev = previous_word(text, s0, start)
     pl = prev.lower()
+    if pl in ("that", "which", "who") and "NOUN" in pos(previous_word(text, s0, start - len(prev) - 1).lower()):
+        return True  # "a decision that risks to disrupt": a relative pronoun, then its verb
     if pl in DETERMINERS or (pl in PREPOSITIONS and pl != "to") or only(pl, "ADJ"):
         return False
     w = word.lower()

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from . import lexicon, wordlists
 from .proposal import make
-from .tokens import capitalise_first, sentences
+from .tokens import capitalise_first, sentence_case, sentences
 
 FAMILY = "NOUN_COMPOUND"
 NAME = "noun_compounds"
@@ -89,8 +89,11 @@ def _origin(section: dict, item) -> str:
 
 
 def propose(text: str, spans: list[tuple[int, int]] | None = None) -> list:
+    from . import compound_of
+
     out = []
     for s0, s1 in sentences(text, spans):
+        mine = []
         for kind, rx, table, section in _patterns():
             for m in rx.finditer(text, s0, s1):
                 cands, item = _candidates(kind, m, table, text, s1)
@@ -99,14 +102,26 @@ def propose(text: str, spans: list[tuple[int, int]] | None = None) -> list:
                 start = m.start()
                 if text[start].isupper():
                     cands = [capitalise_first(c) for c in cands]
-                p = make(FAMILY, text, start, m.end(), cands, _origin(section, item), (s0, s1))
+                p = make(FAMILY, text, start, m.end(), cands, _origin(section, item), (s0, s1), pattern=kind)
                 if p:
-                    out.append(p)
+                    mine.append(p)
+        for start, end, cands, origin, kind in compound_of.propose_spans(text, s0, s1):
+            if any(p.start < end and start < p.end for p in mine):
+                continue  # a listed pattern already proposes here
+            cands = [sentence_case(text[start:end], c, start == s0) for c in cands]
+            if text[start].isupper():
+                cands = [capitalise_first(c) for c in cands]
+            p = make(FAMILY, text, start, end, cands, origin, (s0, s1), pattern=kind)
+            if p:
+                mine.append(p)
+        out.extend(mine)
     return out
 
 
 def _after_ok(text: str, end: int, s1: int) -> bool:
     """What follows the match is not a noun going on with it ("plan of investment banks")."""
+    if re.match(r" of (?:up to |about |around |nearly |almost |more than )?[$€£]?\d", text[end:s1]):
+        return False  # "a plan of aid of €400m": the amount belongs in the compound too ("a €400m aid plan")
     m = re.match(r" ([A-Za-z-]+)", text[end:s1])
     if not m:
         return True

@@ -18,9 +18,9 @@ NAME = "prepositions"
 OBJECT = r"(?:him|her|them|us|me|it|you|[A-Z][\w’'-]+(?: [A-Z][\w’'-]+)?|(?:the|its|his|her|their) \w+) "
 #: the noun phrase called on to act ("called the unions to strike")
 CALLED = (r"(?P<np>(?:the|its|his|her|their|all|our) (?:[a-z]+ ){0,2}(?:unions?|workers|supporters|members|people|"
-          r"voters|citizens|countries|governments?|authorities|parties|leaders|community|nations|states|"
+          r"voters|citizens|countries|governments?|authorities|parties|leaders|community|nations|states|witnesses|"
           r"employers|companies|allies|public|population|residents|farmers|students|international community)"
-          r"|(?:[Uu]nions|[Ww]orkers|[Ss]upporters|[Vv]oters|[Cc]itizens|[Cc]ountries|[Gg]overnments)) "
+          r"|(?:[Uu]nions|[Ww]orkers|[Ss]upporters|[Vv]oters|[Cc]itizens|[Cc]ountries|[Gg]overnments|[Ww]itnesses)) "
           r"to (?P<vb>[a-z]+)\b")
 def _alt(words) -> str:
     return "|".join(re.escape(str(w)) for w in sorted(set(map(str, words)), key=len, reverse=True))
@@ -82,7 +82,10 @@ def propose(text: str, spans: list[tuple[int, int]] | None = None) -> list:
         for rx, item in phrases:
             for m in rx.finditer(text, s0, s1):
                 right = _case(m.group("prep"), str(item["right"]))
-                p = make(FAMILY, text, m.start("prep"), m.end("prep"), [right], wordlists.origin(NAME, item), sent)
+                if right:
+                    p = make(FAMILY, text, m.start("prep"), m.end("prep"), [right], wordlists.origin(NAME, item), sent)
+                else:  # drop the preposition and the space before it
+                    p = make(FAMILY, text, m.start("prep") - 1, m.end("prep"), [""], wordlists.origin(NAME, item), sent)
                 if p:
                     out.append(p)
     return out

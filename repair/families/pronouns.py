@@ -74,7 +74,7 @@ def mentions(text: str, start: int, end: int, surnames: dict[str, str]) -> list[
     i = 0
     while i < len(toks):
         t = toks[i]
-        w, lw = t.text, re.sub(r"['’]s$", "", t.lower)  # "the society’s"
+        lw = re.sub(r"['’]s$", "", t.lower)  # "the society’s"
         prev = toks[i - 1].lower if i else ""
         if not t.is_cap and lw in female:
             out.append(Mention(t.start, t.end, "female", female[lw].origin))
@@ -201,11 +201,12 @@ def _window_start(spans, k: int, text: str) -> int:
     return start
 
 
+RELATIVE_PRONOUN = re.compile(r", (?:who|which) ")
 PRONOUN = re.compile(r"(?<![\w’'-])(?:[Ss]he|[Hh]er|[Hh]erself|[Hh]e|[Hh]im|[Hh]is|[Hh]imself|It)(?![\w’'-])")
 
 
 def propose(text: str, spans: list[tuple[int, int]] | None = None) -> list:
-    if not PRONOUN.search(text):
+    if not PRONOUN.search(text) and not RELATIVE_PRONOUN.search(text):
         return []
     spans = sentences(text, spans)
     _, _, _, _, _, predicates, _, doc = _lists()
@@ -234,15 +235,159 @@ def propose(text: str, spans: list[tuple[int, int]] | None = None) -> list:
             if _inside_quotes(text, s0, t.start) or _reporting(toks, i):
                 continue
             before = [m for m in window if m.end <= t.start]
+            if lw == "his":
+                p = _his_for_a_woman(text, toks, i, before, doc, (s0, s1))
+                if p:
+                    out.append(p)
+                    continue
             if t.text != "It" and _cataphora(text, s0, t, sentence_mentions(k)):
                 continue
             if t.text == "It":
                 p = _it_person(text, toks, i, before, predicates, doc, (s0, s1))
             else:
                 p = _gendered(text, toks, i, before, [m for m in earlier if m.end <= t.start], doc, (s0, s1))
+                if p is None and lw in ("she", "he"):
+                    p = _reported(text, toks, i, [m for m in sentence_mentions(k) if m.end <= t.start], doc, (s0, s1))
             if p:
                 out.append(p)
+    for k, (s0, s1) in enumerate(spans):
+        out.extend(_relatives(text, s0, s1, sentence_mentions(k), doc))
     return out + _together(text, out)
+
+
+#: verbs that report what the subject says: "<organisation> said she would appeal"
+REPORTING = frozenset("""said says added warned stated announced explained insisted argued confirmed estimated
+expects expected believes believed thinks thought hopes hoped fears feared claims claimed admitted denied
+acknowledged noted stressed promised pledged vowed indicated revealed told""".split())
+
+
+def _reported(text, toks, i, mentions_before, doc, sent):
+    """"Lindt said she would raise prices", "Unison, the public sector union, said he would
+    ballot": the subject of a reporting verb just before the pronoun is an organisation (or,
+    for "she", a name that is no known person) and no person is mentioned in the sentence
+    before it, so "she"/"he" stands for it, whoever was mentioned in earlier sentences."""
+    t = toks[i]
+    j = i - 1
+    if j >= 0 and toks[j].lower == "that":
+        j -= 1
+    if j < 0 or toks[j].lower not in REPORTING:
+        return None
+    verb = toks[j]
+    # the clause of the verb: after the last ", and", ";", ", but", ", while" before it
+    seg = text[:verb.start]
+    clause_start = max(seg.rfind(sep) for sep in (" and ", "; ", ", but ", ", while ", ", whereas "))
+    subject = [m for m in mentions_before if m.end <= verb.start and m.start >= clause_start]
+    if not subject or any(m.kind in ("person", "male", "female") for m in subject):
+        return None
+    last = subject[-1]
+    gap = text[last.end:verb.start]
+    if not (gap.strip() in ("", ",") or gap.rstrip().endswith(",")):
+        return None
+    fem = t.lower == "she"
+    if last.kind == "org" or (fem and last.kind == "name"):
+        new = "It" if t.text[0].isupper() else "it"
+        origin = last.origin or wordlists.origin(NAME, doc["examples"][0 if fem else 1])
+        return make(FAMILY, text, t.start, t.end, [new], origin, sent, antecedent=(last.start, last.end),
+                    antecedent_kind=last.kind, pattern="reported")
+    return None
+
+
+def _his_for_a_woman(text, toks, i, before, doc, sent):
+    """"Annalena Baerbock ... She will meet his Chinese counterpart": French "son" agrees with
+    the thing owned; the nearest person of the window is a woman, no man is mentioned in it,
+    and "his" is a possessive: "her"."""
+    if not _possessive(toks, i):
+        return None
+    people = [m for m in before if m.kind in ("male", "female", "person", "name")]
+    if not people or any(m.kind == "male" for m in before):
+        return None
+    women = [m for m in people if m.kind == "female"]
+    if not women or people[-1].kind not in ("female",) and not (people[-1].kind == "name" and people[-1].start > women[-1].start
+                                                                 and False):
+        return None
+    t = toks[i]
+    new = "Her" if t.text[0].isupper() else "her"
+    ante = women[-1]
+    return make(FAMILY, text, t.start, t.end, [new], ante.origin or wordlists.origin(NAME, doc["examples"][2]), sent,
+                antecedent=(ante.start, ante.end), antecedent_kind=ante.kind, pattern="possessive_sex")
+
+
+def _relatives(text, s0, s1, sentence_mentions, doc):
+    """Relative pronouns of the round trip (French "qui" and "dont"):
+
+    - ", who" after an organisation, a country or a thing ("Britain, who holds its rotating
+      presidency", "the rail network, who has suffered") -> "which";
+    - ", which" + a noun + a verb ("Thames Water, which debts exceed £16bn") -> "whose"."""
+    out = []
+    org_nouns, org_words, female, male, person, _, countries, _ = _lists()
+    for m in re.finditer(r"(?<=[\w’'\)]), (?P<rel>who|which) (?P<next>[\w’'-]+)(?: (?P<after>[\w’'-]+))?", text[s0:s1]):
+        rel_start = s0 + m.start("rel")
+        rel_end = s0 + m.end("rel")
+        nxt = m.group("next").lower()
+        after = (m.group("after") or "").lower()
+        if _inside_quotes(text, s0, rel_start):
+            continue
+        if m.group("rel") == "who":
+            if not (lexicon.verb_tags(nxt) & {"VBZ", "VBD"} or nxt in ("has", "is", "was", "had", "will", "would", "can")):
+                continue
+            ante = [x for x in sentence_mentions if x.end <= rel_start - 2]
+            prev_word = re.search(r"([\w’'-]+)\W*$", text[s0:rel_start - 2])
+            if prev_word is None:
+                continue
+            pw = prev_word.group(1)
+            kind = None
+            first = ante[0] if ante else None
+            bare = text[first.start:first.end].removeprefix("The ").strip() if first is not None else ""
+            if first is not None and first.start <= s0 + 4 and first.end >= rel_start - 3 and " " not in bare \
+                    and (first.kind == "org" or bare.isupper() and 2 <= len(bare) <= 6):
+                kind = "org"  # "The CMA, who approved": the subject, an organisation
+            elif pw in countries and (ante and ante[-1].end >= rel_start - 3 and text[ante[-1].start:ante[-1].end] == pw):
+                kind = "org"  # "Britain, who holds"
+            if kind is None:
+                continue
+            p = make(FAMILY, text, rel_start, rel_end, ["which"], wordlists.origin(NAME, doc["relatives"]), (s0, s1),
+                     pattern="relative")
+            if p:
+                out.append(p)
+        else:
+            # ", which debts exceed": a bare noun (not a verb form) and then a finite verb
+            words = re.findall(r"[\w’'-]+|[^\w\s]", text[rel_end:s1])[:4]
+            if not words:
+                continue
+            if words[0][:1].isupper() or lexicon.verb_tags(words[0].lower()) & {"VBZ", "VBD", "VBP"} \
+                    or words[0].lower() in ("experts", "officials", "sources", "analysts", "critics", "observers", "people"):
+                continue  # ", which Congress has improved", ", which means": no "whose"
+            k = 0
+            while k < len(words) - 1 and k < 3:
+                w = words[k].lower()
+                pw = lexicon.pos(w)
+                if (w in lexicon.DETERMINERS or w in lexicon.PREPOSITIONS or w in lexicon.PRONOUNS or w in lexicon.AUXILIARIES
+                        or not pw & {"NOUN", "ADJ"} or pw & {"ADV", "ADP", "DET", "PRON"} or lexicon.verb_tags(w) & {"VBD", "VBN"}
+                        or (k == 0 and "NOUN" not in pw and not (k + 1 < len(words) and "NOUN" in lexicon.pos(words[k + 1].lower())))):
+                    break
+                k += 1
+            if k == 0 or k >= len(words):
+                continue
+            verb = words[k].lower()
+            if not ((verb in lexicon.AUXILIARIES and verb != "not") or (lexicon.verb_tags(verb) & {"VBZ", "VBP", "VBD"}
+                                                                         and "NOUN" not in lexicon.pos(verb))):
+                continue
+            # the verb has its object (or is a passive): "which debts exceed £16bn", "which cost is
+            # estimated"; an object relative lacks it ("which experts say will ...")
+            rest = re.findall(r"[\w’'-]+|[^\w\s]", text[rel_end:s1])[k + 1:k + 4]
+            nxt_words = [w.lower() for w in rest]
+            has_object = bool(nxt_words) and (nxt_words[0] in ("the", "a", "an", "its", "their", "his", "her", "more", "less")
+                                              or nxt_words[0][:1].isdigit() or nxt_words[0] in ("$", "€", "£")
+                                              or (verb in lexicon.BE and "VBN" in lexicon.verb_tags(nxt_words[0]))
+                                              or (verb in lexicon.HAVE | lexicon.BE and len(nxt_words) > 1
+                                                  and nxt_words[0] in ("long", "already", "also", "been", "now")))
+            if not has_object:
+                continue
+            p = make(FAMILY, text, rel_start, rel_end, ["whose"], wordlists.origin(NAME, doc["relatives"]), (s0, s1),
+                     pattern="relative")
+            if p:
+                out.append(p)
+    return out
 
 
 def _together(text: str, proposals: list) -> list:

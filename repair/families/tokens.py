@@ -99,3 +99,11 @@ def sentences_matching(text: str, spans: list[tuple[int, int]], trigger) -> list
             hit.append(spans[k])
             seen = k
     return hit
+
+
+def apostrophe(text: str) -> str:
+    """The apostrophe a new possessive takes in ``text``: the one the text already uses, else
+    the typographic one (as news copy has it)."""
+    if "’" in text:
+        return "’"
+    return "'" if re.search(r"\w'\w", text) else "’"

@@ -73,7 +73,10 @@ def propose(text: str, spans: list[tuple[int, int]] | None = None) -> list:
         for m in gerund_rx.finditer(text, s0, s1):
             lemma, entry = gerund[m.group("verb").lower()]
             vb = m.group("vb")
-            finite = bool(lexicon.verb_tags(m.group("verb")) & {"VBZ", "VBD"})  # "a safety risk to limit" is a noun
+            vtags = lexicon.verb_tags(m.group("verb"))
+            prev = lexicon.previous_word(text, s0, m.start()).lower()
+            # "a safety risk to limit" is a noun; "jobs risk to disappear" a verb after a plural
+            finite = bool(vtags & {"VBZ", "VBD"}) or ("VBP" in vtags and prev.endswith("s") and not prev.endswith("ss"))
             if "VB" not in lexicon.verb_tags(vb) or not lexicon.reads_as_verb(text, s0, m.start(), m.group("verb"), finite):
                 continue
             if _after_be(text, s0, m.start()) or (lemma == "consider" and vb == "be"):
@@ -117,7 +120,103 @@ def propose(text: str, spans: list[tuple[int, int]] | None = None) -> list:
                 it = m.group("it") or ""
                 new = str(item["replace"]).format(There=_case(it, "there"), It=it, be=m.group("be"))
                 add(m.start(), m.end(), [new], item, sent)
+        _present_since(text, s0, s1, doc["present_since"], add)
+        for m in COME_TO.finditer(text, s0, s1):
+            vb = m.group("vb")
+            if "VB" not in lexicon.verb_tags(vb) or vb in NOT_JUST or not lexicon.reads_as_verb(text, s0, m.start(), m.group("come")):
+                continue
+            before = re.findall(r"[\w’'-]+", text[max(s0, m.start() - 30):m.start()])[-2:]
+            if any(w.lower() in ("it", "when", "if", "once", "whenever", "had", "have", "has", "to", "will", "would") for w in before):
+                continue  # "when it comes to", "he had come to learn": English idioms
+            if not re.match(r" (?:the|a|an|its|his|her|their|our|\d)", text[m.end("vb"):s1]):
+                continue  # the verb takes its object: "comes to announce the opening"
+            vbn = lexicon.inflect(lexicon.verb_lemmas(vb)[0] if lexicon.verb_lemmas(vb) else vb, "VBN")
+            have = "has" if m.group("come").lower() == "comes" else "have"
+            if vbn:
+                add(m.start("come"), m.end("vb"), [_case(m.group("come"), f"{have} just {vbn}")], doc["come_to"], sent)
+        for m in TO_GERUND.finditer(text, s0, s1):
+            vb = m.group("vb")
+            if "VB" not in lexicon.verb_tags(vb):
+                continue
+            vbg = lexicon.inflect(vb, "VBG")
+            prep = "of" if m.group("word").lower() == "confident" else "in"
+            if vbg:
+                add(m.start("to"), m.end("vb"), [f"{prep} {vbg}"], doc["to_gerund"], sent)
     return out
+
+
+#: "comes to announce" (French "vient d'annoncer") -> "has just announced"
+COME_TO = re.compile(r"(?<![\w-])(?P<come>comes) to (?P<vb>[a-z]+)(?![\w-])")
+#: verbs after "come to" that English uses as they are ("comes to see", "came to realise")
+NOT_JUST = frozenset("""see visit realise realize understand believe know be think expect like love hate accept dominate
+symbolise symbolize represent mean help play live stay work define replace rely terms power light life""".split())
+#: "confident to meet" -> "confident of meeting", "succeeded to catch" -> "succeeded in catching"
+TO_GERUND = re.compile(r"(?<![\w-])(?P<word>confident|succeeded|succeeds|succeed|persisted|persists|persist) "
+                       r"(?P<to>to) (?P<vb>[a-z]+)(?![\w-])")
+#: a date after "since": a year, a month, a day
+SINCE_DATE = re.compile(r"since (?:(?P<date>(?:19|20)\d\d|January|February|March|April|May|June|July|August|September|"
+                        r"October|November|December|last (?:year|month|week)|then)\b|(?P<span>(?:(?:\d+|two|three|four|five|"
+                        r"six|seven|eight|nine|ten|twelve|twenty|several|many|a few) )?(?:years|months|weeks|decades)\b)"
+                        r"(?! ago\b| of\b))")
+
+
+def _present_since(text: str, s0: int, s1: int, item, add) -> None:
+    """"leads the bank since September" -> "has led the bank since September": the present
+    simple (third person) of a lexical verb, a short object, then "since" and a date; "is
+    under construction since 2022" -> "has been under construction since 2022"."""
+    for m in SINCE_DATE.finditer(text, s0, s1):
+        toks = tokenize(text, s0, m.start())
+        if not toks:
+            continue
+        # back over the object (no punctuation, no verb) to the verb, at most 6 tokens
+        k = len(toks) - 1
+        steps = 0
+        while k >= 0 and steps < 6:
+            t = toks[k]
+            if not t.is_word:
+                k = -1
+                break
+            w = t.lower
+            tags = lexicon.verb_tags(w)
+            if w in ("is", "are"):
+                break
+            if "VBZ" in tags and w not in lexicon.AUXILIARIES and (k == 0 or toks[k - 1].lower not in lexicon.DETERMINERS) \
+                    and ("NOUN" not in lexicon.pos(w) or k > 0 and toks[k - 1].lower in ("who", "which", "that", "he", "she", "it")
+                         or k == 1 and toks[0].is_cap and not lexicon.pos(toks[0].lower)):
+                break  # "Berlin fears since ...": a name opening the sentence, then its verb
+            if "VBP" in tags and w not in lexicon.AUXILIARIES and k > 0 and toks[k - 1].lower in ("who", "they", "we") \
+                    and not tags & {"VBD", "VBN"}:
+                break  # "who complain since years"
+            if w in lexicon.AUXILIARIES or w in lexicon.CONJUNCTIONS or w in ("who", "which", "that"):
+                k = -1
+                break
+            k -= 1
+            steps += 1
+        if k < 0 or steps >= 6:
+            continue
+        verb = toks[k]
+        w = verb.lower
+        plural = "VBZ" not in lexicon.verb_tags(w) and w != "is"
+        if any(t.lower.endswith("est") or t.lower in ("first", "last", "record", "only", "since") for t in toks[k + 1:]):
+            continue  # "slows to its lowest level since 1990": since goes with the superlative
+        if w in ("is", "are"):
+            nxt = toks[k + 1].lower if k + 1 < len(toks) else ""
+            if nxt in ("the", "a", "an") or nxt.endswith("ing"):
+                continue  # "is the first since 2010", "is growing since": not this error
+            new = "has been" if w == "is" else "have been"
+        else:
+            lemmas = lexicon.verb_lemmas(w)
+            vbn = lexicon.inflect(lemmas[0], "VBN") if lemmas else None
+            if not vbn:
+                continue
+            new = f"{'have' if plural else 'has'} {vbn}"
+        if m.group("span"):
+            # "fears since several months" -> "has feared for several months": tense and
+            # preposition together (each alone leaves the sentence wrong)
+            middle = text[verb.end:m.start()]
+            add(verb.start, m.end(), [_case(verb.text, new) + middle + "for " + m.group("span")], item, (s0, s1))
+        else:
+            add(verb.start, verb.end, [_case(verb.text, new)], item, (s0, s1))
 
 
 def _perfects(text: str, s0: int, s1: int, item, add) -> None:

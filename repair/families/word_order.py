@@ -81,8 +81,11 @@ def propose(text: str, spans: list[tuple[int, int]] | None = None) -> list:
         if p:
             out.append(p)
 
+    from . import word_order_more
+
     for s0, s1 in sentences(text, spans):
         sent = (s0, s1)
+        n_before = len(out)
         for m in topic.finditer(text, s0, s1):
             noun = m.group("noun")
             if not _noun(noun) or lexicon.can_be(noun, "ADJ") and not lexicon.can_be(noun, "NOUN"):
@@ -120,4 +123,13 @@ def propose(text: str, spans: list[tuple[int, int]] | None = None) -> list:
             if not names.is_name_word(name) or not _phrase_ends(text, m.end(), s1) or re.match(r"\s*(?:,|and\b|&)", text[m.end():s1]):
                 continue
             add(m, [f"{m.group('det')}{name} {m.group('kin')}"], wordlists.origin(NAME, kin), sent)
+        listed = out[n_before:]
+        for start, end, cands, origin, kind in word_order_more.propose_spans(text, s0, s1):
+            if any(p.start < end and start < p.end for p in listed):
+                continue  # a listed pattern already proposes here
+            if text[start].isupper():
+                cands = [capitalise_first(c) for c in cands]
+            p = make(FAMILY, text, start, end, cands, origin, sent, pattern=kind)
+            if p:
+                out.append(p)
     return out

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from .load import load_glossary
+from .regexes import save_cache
 from .rules import Glossary
 
 GLOSSARY_SUFFIXES = (".yaml", ".yml", ".tsv", ".csv")
@@ -28,4 +29,6 @@ def default_glossary_paths() -> list[Path]:
 def load_glossaries(extra: Iterable[str | Path] = (), defaults: bool = True) -> Sequence[Glossary]:
     """The default glossaries (unless ``defaults`` is false) followed by ``extra`` files."""
     shipped = [load_glossary(p, display=f"glossaries/{p.name}") for p in default_glossary_paths()] if defaults else []
-    return shipped + [load_glossary(p) for p in extra]
+    loaded = shipped + [load_glossary(p) for p in extra]
+    save_cache()  # the regex analyses of this start-up, for the next one
+    return loaded

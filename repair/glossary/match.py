@@ -1,9 +1,11 @@
 """The compiled glossary: every rule of every glossary in one matcher.
 
 Literal phrases go into one Aho-Corasick automaton (pyahocorasick) built over a
-case-folded copy of the text. Regular-expression rules are compiled one by one, and
-the same automaton also finds their required literals (repair.glossary.prefilter), so a
-regex rule runs only on texts where it could match. Matching therefore costs one
+case-folded copy of the text. Regular-expression rules are compiled one by one, when first
+needed, by the engine their glossary allows (repair.glossary.regexes), and the same
+automaton also finds their required literals (repair.glossary.prefilter), so a regex rule
+runs only on texts where it could match. Context conditions are compiled when a rule first
+has a hit to check. Matching therefore costs one
 automaton pass over the text whatever the number of literal rules, plus one regex scan
 per regex rule whose anchor occurs; the hits are then checked against word boundaries
 and context conditions.
@@ -17,8 +19,10 @@ from typing import Iterable, Sequence
 import ahocorasick
 
 from ..edit import Proposal, Rejected
+from ..language import leave_foreign_text
 from ..segment import sentence_around
-from .prefilter import required_literals
+from . import regexes
+from .regexes import BacktrackingTimeout
 from .rules import Glossary, Rule, word_list_regex
 
 #: How a hit held back by a blocker (``unless``/``unless_near``) says so: the rule's author
@@ -93,6 +97,9 @@ class _Context:
         return a, b
 
 
+_UNKNOWN = object()
+
+
 def _line_of(text: str, pos: int) -> tuple[int, int]:
     start = text.rfind("\n", 0, pos) + 1
     end = text.find("\n", pos)
@@ -106,7 +113,7 @@ class _RuleChecks:
         self.triggers = word_list_regex(rule.triggers)
         self.unless_near = word_list_regex(rule.unless_near)
         self.unless = word_list_regex(rule.unless)
-        self.unless_regex = [re.compile(p) for p in rule.unless_regex]
+        self.unless_regex = [regexes.compiled(p, 0, rule.engine) for p in rule.unless_regex]
 
 
 class CompiledGlossary:
@@ -121,8 +128,11 @@ class CompiledGlossary:
                 by_id.pop(r.id, None)
                 by_id[r.id] = r
         self.rules: tuple[Rule, ...] = tuple(r for r in by_id.values() if r.enabled)
-        self._checks = {r.id: _RuleChecks(r) for r in self.rules if r.conditional}
+        self._checks: dict[str, _RuleChecks] = {}  # built when a rule first has a hit to check
+        #: The rules in force by id (their descriptions explain edits: repair.explain).
+        self.by_id: dict[str, Rule] = {r.id: r for r in self.rules}
         self._regex_rules, self._anchors = self._build_regex()
+        self._reaches: list = [_UNKNOWN] * len(self._regex_rules)
         self._always = [i for i, a in enumerate(self._anchors) if not a]
         self._automaton = self._build_automaton()
 
@@ -146,16 +156,68 @@ class CompiledGlossary:
         automaton.make_automaton()
         return automaton
 
+    def _reach(self, i: int) -> int | None:
+        """How far around an anchor rule ``i``'s matches can reach (None: scan whole texts)."""
+        reach = self._reaches[i]
+        if reach is _UNKNOWN:
+            rule = self._regex_rules[i][0]
+            try:
+                reach = regexes.analyse(rule.regex, rule.flags).reach
+            except re.error:
+                reach = None
+            self._reaches[i] = reach
+        return reach
+
     def _build_regex(self):
-        """Each regex rule compiled on its own, with its anchors (None: always run)."""
+        """The regex rules, each with its anchors (None: always run); each is compiled when
+        its anchor first occurs (:meth:`_compiled`)."""
         rules, anchors = [], []
         for r in self.rules:
             if r.regex is None:
                 continue
-            flags = re.MULTILINE | (0 if r.case == "exact" else re.IGNORECASE)
-            rules.append((r, re.compile(r.regex, flags)))
-            anchors.append(required_literals(r.regex, flags))
+            rules.append([r, None])
+            try:
+                anchors.append(regexes.analyse(r.regex, r.flags).required)
+            except re.error:
+                anchors.append(None)  # reported when compiled
         return rules, anchors
+
+    def _compiled(self, i: int):
+        entry = self._regex_rules[i]
+        if entry[1] is None:
+            r = entry[0]
+            entry[1] = regexes.compiled(r.regex, r.flags, r.engine)
+        return entry[1]
+
+    def _run(self, i: int, text: str, places: list[int] | None) -> list:
+        """The matches of regex rule ``i`` in ``text``. ``places`` lists where its anchors
+        occur (each as the offset of its last character, then its length): where the rule's
+        reach is bounded and the anchors are few, it runs only in the stretches around them
+        (a match holds an anchor, so none is missed; two characters more on each side keep
+        ``\\b`` and lookarounds true to the whole text)."""
+        pattern = self._compiled(i)
+        reach = self._reach(i) if places else None
+        n = len(text)
+        if reach is None or (len(places) // 2) * (2 * reach + 8) >= n:
+            return list(pattern.finditer(text))
+        spans = sorted((max(0, last + 1 - length - reach - 2), min(n, last + 1 + reach + 2))
+                       for last, length in zip(places[::2], places[1::2]))
+        found = []
+        a, b = spans[0]
+        for s, e in spans[1:]:
+            if s <= b:
+                b = max(b, e)
+                continue
+            found.extend(pattern.finditer(text, a, b))
+            a, b = s, e
+        found.extend(pattern.finditer(text, a, b))
+        return found
+
+    def _rule_checks(self, rule: Rule) -> "_RuleChecks":
+        checks = self._checks.get(rule.id)
+        if checks is None:
+            checks = self._checks[rule.id] = _RuleChecks(rule)
+        return checks
 
     # -- matching -------------------------------------------------------------------
     def signature(self) -> str:
@@ -167,7 +229,7 @@ class CompiledGlossary:
         ctx = _Context(text)
         candidates: list[Proposal] = []
         rejected: list[Rejected] = []
-        for rule, start, end, after in self._hits(text):
+        for rule, start, end, after in self._hits(text, rejected):
             if rule.scope == "line":
                 span = _whole_line(text, start, end, delete=after == "")
                 if span is None:
@@ -185,15 +247,25 @@ class CompiledGlossary:
                 candidates.append(replace(proposal, needs_judge=True, held=reason))
             else:
                 rejected.append(proposal.reject(reason))
-        return resolve_overlaps(candidates), rejected
+        # text in another language (a quotation in French) is not repaired
+        candidates, foreign = leave_foreign_text(text, candidates)
+        return resolve_overlaps(candidates), rejected + foreign
 
-    def _hits(self, text: str) -> Iterable[tuple[Rule, int, int, str]]:
+    def _hits(self, text: str, rejected: list[Rejected] | None = None) -> Iterable[tuple[Rule, int, int, str]]:
         regex_to_run = set(self._always)
+        # where each anchor occurs (by the tuple of rules it anchors): a regex rule runs only
+        # around its anchors' places (see _run)
+        places: dict[tuple, list[int]] = {}
         if self._automaton is not None:
             folded = fold(text)
             for last, (length, entries, anchored) in self._automaton.iter(folded):
                 if anchored:
-                    regex_to_run.update(anchored)
+                    found = places.get(anchored)
+                    if found is None:
+                        places[anchored] = found = []
+                        regex_to_run.update(anchored)
+                    found.append(last)
+                    found.append(length)
                 if not entries:
                     continue
                 start, end = last - length + 1, last + 1
@@ -211,11 +283,22 @@ class CompiledGlossary:
                         yield rule, start, end, rule.replace
                     else:
                         yield rule, start, end, carry_case(matched, rule.replace)
+        near: dict[int, list[int]] = {}
+        for anchored, found in places.items():
+            for i in anchored:
+                near.setdefault(i, []).extend(found)
         for i in sorted(regex_to_run):
-            rule, own = self._regex_rules[i]
-            for m in own.finditer(text):
-                if m.start() == m.end() and not rule.replace:
-                    continue
+            rule = self._regex_rules[i][0]
+            try:
+                found = self._run(i, text, near.get(i))
+            except BacktrackingTimeout as exc:
+                if rejected is not None:
+                    rejected.append(Rejected(0, 0, "", "", "glossary", rule.id, f"regex {exc}; no hit of this rule "
+                                             f"in this text (engine: backtracking)", rule.origin))
+                continue
+            for m in found:
+                if m.start() == m.end():
+                    continue  # rules cannot match nothing (checked at load); be safe
                 after = m.expand(rule.replace)
                 if rule.case == "carry":
                     after = carry_case(m.group(0), after)
@@ -224,11 +307,15 @@ class CompiledGlossary:
     def _blocked(self, rule: Rule, ctx: _Context, start: int, end: int) -> tuple[str | None, bool]:
         """Why the context conditions hold the hit back (None: they don't), and whether
         that is a hard block (a blocker matched); a missing trigger is a soft one."""
-        checks = self._checks[rule.id]
+        checks = self._rule_checks(rule)
         text = ctx.text
         ls, le = _line_of(text, start)
         for regex in ([checks.unless] if checks.unless else []) + checks.unless_regex:
-            for m in regex.finditer(text, max(ls, start - 120), min(le, end + 120)):
+            try:
+                found = list(regex.finditer(text, max(ls, start - 120), min(le, end + 120)))
+            except BacktrackingTimeout as exc:
+                return f"unless_regex {exc}", True
+            for m in found:
                 if m.start() < end and start < m.end():
                     return f"{BLOCKED} {m.group(0)!r}", True
         if rule.window is None:

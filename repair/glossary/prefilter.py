@@ -38,14 +38,47 @@ def required_literals(pattern: str, flags: int = 0) -> frozenset[str] | None:
         parsed = P.parse(pattern, flags)
     except re.error:
         return None
+    return required_from_parsed(parsed)
+
+
+def required_from_parsed(parsed) -> frozenset[str] | None:
+    """:func:`required_literals` of an already parsed pattern."""
     best = _sequence(list(parsed))
     if not best:
         return None
     return frozenset(s.lower() for s in best)
 
 
+#: Words so common in English news that a literal made of them alone (" of the ", "with ") says
+#: almost nothing about whether a rule could match: such an anchor would run the rule on nearly
+#: every text.
+_COMMON = frozenset("""the of and to in is was for that with on as by at it from be has have are were this which
+said but not his her their its they he she we will would been had who also after more than about into over or if
+what when there can could should new a an one two year years time people other""".split())
+
+
+_PUNCTUATION = frozenset(".,;:'\"-()!?/")
+
+
+def _selectivity(literal: str) -> int:
+    """How much a literal narrows the texts a rule could match: the length of its words, or 1
+    when they are only common words, plus 3 for each rarer symbol (%, €, «); 0 for plain
+    punctuation and spaces.
+
+    >>> _selectivity(" with "), _selectivity("prison"), _selectivity(" of current"), _selectivity(","), _selectivity("%")
+    (1, 6, 9, 0, 3)
+    """
+    words = re.findall(r"\w+", literal.lower())
+    symbols = 3 * sum(1 for c in literal if not c.isalnum() and not c.isspace() and c not in _PUNCTUATION)
+    if not words:
+        return symbols
+    if all(w in _COMMON for w in words):
+        return 1 + symbols
+    return sum(len(w) for w in words) + symbols
+
+
 def _score(options: frozenset[str] | None) -> int:
-    return min(len(s) for s in options) if options else 0
+    return min(_selectivity(s) for s in options) if options else 0
 
 
 def _sequence(items) -> frozenset[str] | None:

@@ -62,6 +62,7 @@ class Rule:
     unless: tuple[str, ...] = ()
     unless_regex: tuple[str, ...] = ()
     window: int | None = None  # None: the sentence
+    engine: str = "linear"  # which regex engine may run regex and unless_regex (repair.glossary.regexes)
     judge: bool = False
     judge_when_held: bool = False
     enabled: bool = True
@@ -77,6 +78,11 @@ class Rule:
     @property
     def origin(self) -> str:
         return f"{self.path}:{self.line}"
+
+    @property
+    def flags(self) -> int:
+        """The flags the rule's regex is compiled with."""
+        return re.MULTILINE | (0 if self.case == "exact" else re.IGNORECASE)
 
     @property
     def conditional(self) -> bool:

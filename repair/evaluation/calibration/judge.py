@@ -163,7 +163,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m repair.evaluation.calibration judge", description=__doc__.split("\n\n")[0])
     ap.add_argument("dataset", help="a dev set (eval/dev.jsonl format)")
     ap.add_argument("--judge", help="a local causal LM directory (default: SmolLM2-135M-Instruct)")
-    ap.add_argument("--margin", type=float, default=DEFAULT_MARGIN, help="margin for the TER table")
+    ap.add_argument("--margin", type=float, default=None,
+                    help=f"margin for the TER table (default: the compute type's, {DEFAULT_MARGIN:g} in float32)")
+    ap.add_argument("--backend", choices=["auto", "torch", "ct2"], default="auto")
+    ap.add_argument("--compute-type", default="float32",
+                    help="the judge's compute type (default float32, in which the margin was calibrated; the "
+                         "shipped default on CPU is int8, see repair.lm_backend)")
     ap.add_argument("--safety", type=float, default=2.0, help="nats added to the smallest safe margin")
     ap.add_argument("--route", default="", help="comma-separated rule ids to route through the judge (TER table)")
     ap.add_argument("--json", help="also write everything as JSON here")
@@ -176,7 +181,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ds = load_dataset(args.dataset)
     records = list(ds)
     base = Repairer(DEFAULT_CONFIG.with_options(use_judge=False)).glossary
-    judge = Judge(args.judge, margin=args.margin)
+    judge = Judge(args.judge, margin=args.margin, backend=args.backend, compute_type=args.compute_type)
+    args.margin = judge.margin
     labelled = collect(records, rescue_glossary(base), judge)
     rows = sweep(labelled)
     chosen = choose_margin(rows, args.safety)

