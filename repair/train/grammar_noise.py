@@ -80,7 +80,7 @@ def _is_noun(word: str) -> bool:
 def _possessive_re() -> re.Pattern:
     d = _data("possessives")
     return re.compile(r"\b(?:(?P<the>[Tt]he) (?P<owner>" + _alt(d["owners"]) + r")|(?P<name>[A-Z][a-z]{2,}))['’]s "
-                      r"(?P<head>" + _alt(d["heads"]) + r")\b")
+                      r"(?P<head>" + _alt(list(d["name_heads"]) + list(d["person_heads"])) + r")\b")
 
 
 def possessive(s: str, rng: random.Random) -> str:
