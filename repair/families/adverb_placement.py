@@ -144,6 +144,8 @@ def propose(text: str, spans: list[tuple[int, int]] | None = None) -> list:
                 place, free = "after", False
             elif nxt.start == pos and (nxt.lower in adverbs or _ly_adverb(nxt.text)):
                 item = adverbs.get(nxt.lower)
+                if item and verb.text in (item.get("not_after") or ()):
+                    continue
                 place = str(item.get("place", "before")) if item else "before"
                 free = bool(item.get("free")) if item else False
                 adv_end, kind, tkind = nxt.end, "adverb", None

@@ -85,7 +85,7 @@ def propose_spans(text: str, s0: int, s1: int):
     toks = tokenize(text, s0, s1)
     out = []
     # generic_subject: "The teachers went on strike"
-    if len(toks) > 2 and toks[0].text == "The":
+    if len(toks) > 2 and toks[0].text == "The" and not doc["generic_subject"].get("off"):
         from .names import nationalities
 
         k = 1
@@ -109,7 +109,8 @@ def propose_spans(text: str, s0: int, s1: int):
         nxt = toks[i + 1]
         after = toks[i + 2] if i + 2 < len(toks) else None
         # acronyms: "the NASA"
-        if nxt.text in word_acronyms and not (
+        if nxt.text in word_acronyms and not (after is not None and not after.is_word
+                                              and after.text not in ",.;:!?)") and not (
                 after is not None and after.is_word and (after.is_cap or "NOUN" in lexicon.pos(after.lower)
                                                          and not lexicon.verb_tags(after.lower) & {"VBD", "VBZ"})) \
                 and not (after is not None and after.text in ("’s", "'s", "-")):

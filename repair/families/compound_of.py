@@ -180,8 +180,8 @@ def propose_spans(text: str, s0: int, s1: int):
                 phrase = f"{pre}{nxt.text} {head_text}"
                 out.append((toks[b].start, nxt.end, [f"{det} {phrase}"], wordlists.origin(NAME, dated), "dated"))
             continue
-        # -- of_bare: "a knife of kitchen", "problems of supply"
-        if hw not in of_heads:
+        # -- of_bare: "a knife of kitchen", "problems of supply" (noun_compounds.yaml may switch it off)
+        if ob.get("off") or hw not in of_heads:
             continue
         mods = []
         k = i + 1

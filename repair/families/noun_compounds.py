@@ -57,8 +57,8 @@ def _patterns():
     # portfolios
     por = doc["portfolios"]
     pmods = {str(m["of"]): m for m in por["modifiers"]}
-    # "the Ministry of Defence" is a name: capitalised, only "Minister of the ..." is a calque
-    rx = re.compile(r"\b(?P<the>[Tt]he )(?P<head>(?:minister|ministry) of (?:the )?|Minister of the )(?P<mod>"
+    # "the Minister of the Interior", "the Ministry of Defence": a capitalised title is English
+    rx = re.compile(r"\b(?P<the>[Tt]he )(?P<head>(?:minister|ministry) of (?:the )?)(?P<mod>"
                     + _alt(pmods) + r")(?![\w-])(?! (?:and|of)\b)")
     pats.append(("portfolios", rx, pmods, por))
     # measures

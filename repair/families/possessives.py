@@ -153,8 +153,10 @@ def propose(text: str, spans: list[tuple[int, int]] | None = None) -> list:
             if hw not in person_heads and _person_head(hw):
                 continue  # "the president of the company": a title
             head_phrase = text[toks[b + 1].start:head.end]
-            if det == "name" and hw not in name_heads and head_phrase.lower() not in name_heads:
-                continue  # "the town of Bobigny", "the lens of Islam": a name owns only what a business owns
+            if hw not in person_heads and hw not in name_heads and head_phrase.lower() not in name_heads:
+                # "the town of Bobigny", "the hat of the referee", "the acquittal of the activists": English
+                # says either; only the listed heads of a calque are proposed (what a business owns, a relative)
+                continue
             # what follows the owner
             nxt = text[toks[end - 1].end:toks[end - 1].end + 6]
             if re.match(r"(?:['’]s?\b| and\b| or\b| of\b|-)", nxt):

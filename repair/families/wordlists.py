@@ -139,7 +139,9 @@ def examples(name: str) -> list[Example]:
     def walk(node, family):
         if isinstance(node, dict):
             family = str(node.get("family", family)) if node.get("family") else family
-            for ex in node.get("fix") or []:
+            # a pattern switched off (``off: reason``) proposes nothing: its fix examples stay
+            # as documentation, its keep examples still hold
+            for ex in ([] if node.get("off") else node.get("fix") or []):
                 if not (isinstance(ex, dict) and isinstance(ex.get("in"), str) and isinstance(ex.get("out"), str)):
                     raise WordListError(f"{origin(name, node)}: each 'fix' example is {{in: ..., out: ...}}")
                 out.append(Example(family, f"{name}.yaml", ex["__line__"], str(ex["in"]), str(ex["out"])))
