@@ -69,6 +69,8 @@ def main(argv=None) -> None:
     ap.add_argument("--model", help="post-editing model directory (default: the built-in model)")
     ap.add_argument("--threads", type=int, default=2, help="CPU threads per model (default 2)")
     ap.add_argument("--batch-size", type=int, default=DEFAULT_CONFIG.batch_size)
+    ap.add_argument("--lm", metavar="MODEL", help="also time the LM post-editor (RepairConfig.model: 'lm' or "
+                                                   "'lm:DIR'; torch), without and with the judge")
     ap.add_argument("--clock", choices=["cpu", "wall"], default="cpu",
                     help="cpu (default): the process's CPU time, steady on a shared machine (the work is "
                          "single-threaded with --threads 1); wall: elapsed time")
@@ -92,6 +94,9 @@ def main(argv=None) -> None:
         configs.update({f"glossary+model [{spec}]": b.with_options(use_model=True, use_judge=False),
                         f"judge [{spec}]": b.with_options(use_model=False, use_judge=True),
                         f"default [{spec}]": b.with_options(use_model=True, use_judge=True)})
+    if args.lm:
+        configs["glossary+lm [torch]"] = base.with_options(model=args.lm, use_model=True, use_judge=False)
+        configs["default+lm [torch]"] = base.with_options(model=args.lm, use_model=True, use_judge=True)
     repairers = {name: Repairer(cfg) for name, cfg in configs.items()}
     for spec in specs:  # one judge model per backend in memory
         repairers[f"judge [{spec}]"].judge = repairers[f"default [{spec}]"].judge
@@ -120,11 +125,15 @@ def main(argv=None) -> None:
     for name, v in rates.items():
         ref = name.replace(f"[{name.partition('[')[2][:-1]}]", f"[{specs[0]}]") if "[" in name else name
         print(f"{name:<30}{med[name]:>14.1f}{min(v):>10.1f}{max(v):>10.1f}"
-              f"{med['glossary-only'] / med[name]:>19.1f}x{med[name] / med[ref]:>21.2f}x")
+              f"{med['glossary-only'] / med[name]:>19.1f}x{med[name] / med.get(ref, med[name]):>21.2f}x")
     for spec in specs:
         slower = med[f"judge [{spec}]"] / med[f"default [{spec}]"]
         print(f"[{spec}] the post-editor makes the default pipeline {slower:.2f}x slower than glossary + judge "
               f"(--no-model)")
+    if args.lm:
+        lm = repairers["default+lm [torch]"].postedit
+        print(f"the LM post-editor ({lm.model_id}) makes it {med[f'judge [{specs[0]}]'] / med['default+lm [torch]']:.2f}x "
+              f"slower than glossary + judge [{specs[0]}]; sentences rewritten by the LM in all: {lm.generated_sentences}")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from .lm_backend import BACKENDS, COMPUTE_TYPES
 from .glossary import GlossaryError
 from .io import InputError
 from .io.sources import FORMATS
+from .lm_postedit import is_lm_model
 
 SETTINGS = BatchSettings()
 
@@ -93,7 +94,9 @@ def main() -> None:
                    "--fast's cost.")
 @click.option("--model", "model", metavar="PATH",
               help="Seq2seq post-editing model: a local transformers checkpoint directory (or a hub id in the "
-                   "local Hugging Face cache); default: the built-in model ('builtin').")
+                   "local Hugging Face cache); default: the built-in model ('builtin'). 'lm' (or 'lm:DIR', or a "
+                   "directory holding a LoRA adapter): the judge's language model with a post-editing adapter "
+                   "(one model in memory for both).")
 @click.option("--device", type=click.Choice(DEVICES), default=DEFAULT_CONFIG.device, show_default=True,
               help="Torch device for the models.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=DEFAULT_CONFIG.batch_size, show_default=True,
@@ -186,7 +189,15 @@ def fix(inputs, output, fmt, text_field, globs, glossaries, no_default_glossarie
                   compute_type=config.compute_type).check_available()
         except (JudgeUnavailable, BackendUnavailable) as exc:
             raise click.UsageError(str(exc)) from None
-    if config.use_model and config.model is not None:  # a user's checkpoint that does not load: say so now
+    if config.use_model and config.model is not None and is_lm_model(config.model):
+        from .lm_cache import JudgeUnavailable
+        from .lm_postedit import AdapterNotFound, load_lm_post_editor
+
+        try:  # the adapter and the base weights must be there (they load on the first suspicious sentence)
+            load_lm_post_editor(config.model, config.device, config.batch_size, config.guards)
+        except (AdapterNotFound, JudgeUnavailable) as exc:
+            raise click.UsageError(str(exc)) from None
+    elif config.use_model and config.model is not None:  # a user's checkpoint that does not load: say so now
         from .postedit import load_post_editor
 
         where = Path(config.model).expanduser()

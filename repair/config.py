@@ -51,7 +51,9 @@ class RepairConfig:
     #: the first sentence worth a look, so text with nothing suspicious costs nothing; with the
     #: judge on, every model edit must also convince the judge).
     use_model: bool = True
-    #: A local transformers seq2seq checkpoint directory (None: the built-in default model).
+    #: A local transformers seq2seq checkpoint directory (None: the built-in default model), or
+    #: the language-model post-editor: "lm" (its shipped adapter), "lm:DIR" or a directory
+    #: holding a LoRA adapter (repair.lm_postedit; it shares its model with the judge).
     model: str | None = None
     #: Torch device for the models: "cpu" or "cuda".
     device: str = "cpu"

@@ -32,6 +32,7 @@ from .edit import Edit, Proposal, Rejected, Repaired, compose_edits, locate_edit
 from .encoding import mojibake_edits
 from .glossary import CompiledGlossary, load_glossaries
 from .glossary.match import is_blocked
+from .lm_postedit import is_lm_model
 from .language import leave_foreign_text
 from .markup import MarkupView, looks_like_html
 from .rank import rank
@@ -61,16 +62,25 @@ class Repairer:
     def __init__(self, config: RepairConfig = DEFAULT_CONFIG):
         self.config = config
         self.glossary = CompiledGlossary(load_glossaries(config.glossaries, config.default_glossaries))
+        lm_postedit = None  # the LM post-editor (repair.lm_postedit) shares its model with the judge
+        if config.use_model and is_lm_model(config.model):
+            from .lm_postedit import load_lm_post_editor
+
+            lm_postedit = load_lm_post_editor(config.model, config.device, config.batch_size, config.guards)
         self.judge = None  # set when config.use_judge (repair.judge)
         if config.use_judge:
             from .judge import Judge
 
             # the model loads lazily, on the first proposal to judge; a missing model is an error now
+            shared = lm_postedit.judge_loader() if lm_postedit is not None and config.judge is None else None
             self.judge = Judge(config.judge, margin=config.judge_margin, context_sentences=config.judge_context,
-                               device=config.device, backend=config.backend, compute_type=config.compute_type)
+                               device=config.device, loader=shared,
+                               # the shared model is torch's: the margin is that of float32
+                               backend="torch" if shared else config.backend,
+                               compute_type="float32" if shared else config.compute_type)
             self.judge.check_available()
-        self.postedit = None  # set when config.use_model (repair.postedit)
-        if config.use_model:
+        self.postedit = lm_postedit  # set when config.use_model (repair.postedit, repair.lm_postedit)
+        if config.use_model and lm_postedit is None:
             from .postedit import load_post_editor
 
             # built once per (model, device, batch size, guards, backend) and shared by Repairers in
