@@ -130,7 +130,11 @@ class SharedLM:
             if self._model is not None:
                 return
             import torch
-            from peft import LoraConfig, PeftModel, get_peft_model
+
+            try:
+                from peft import LoraConfig, PeftModel, get_peft_model
+            except ImportError as exc:
+                raise AdapterNotFound("the language-model post-editor needs peft: pip install 'mt-repair[lm]'") from exc
 
             if self._base is None:
                 from . import lm_cache

@@ -73,7 +73,10 @@ def load_base(device: str = "cpu"):
 
 def add_adapter(model, opts: LoraOptions):
     """``model`` wrapped with a fresh LoRA adapter (peft)."""
-    from peft import LoraConfig, get_peft_model
+    try:
+        from peft import LoraConfig, get_peft_model
+    except ImportError as exc:
+        raise SystemExit("repair train --base smollm2 needs peft: pip install 'mt-repair[lm]'") from exc
 
     config = LoraConfig(r=opts.rank, lora_alpha=opts.alpha, lora_dropout=opts.dropout,
                         target_modules=list(opts.target_modules), task_type="CAUSAL_LM", bias="none")
