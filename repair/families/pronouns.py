@@ -174,6 +174,8 @@ def _classify(words: list[str], prev: str, sentence_start: bool, surnames: dict[
         return "person", None
     if unknown:
         return "name", None  # "Toyota", "Air France-KLM", a surname
+    if len(clean) == 1 and lexicon.pos(clean[0].lower()) & {"PRON", "DET", "CCONJ", "SCONJ", "ADP", "AUX", "ADV"}:
+        return None, None  # "It", "And", "So" opening a quotation: a function word, never a name
     if len(clean) == 1 and not sentence_start and clean[0].lower() not in person and prev not in lexicon.DETERMINERS:
         return "name", None  # "Apple", "Shell" inside a sentence: a name that is also a word
     if sentence_start and len(clean) == 1:
