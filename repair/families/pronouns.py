@@ -442,6 +442,16 @@ def _reporting(toks: list[Token], i: int) -> bool:
     return prev in (",", "”", '"', "’", "'") and bool(lexicon.verb_tags(nxt) & {"VBD", "VBZ"})
 
 
+@lru_cache(maxsize=1)
+def _person_owned_words() -> frozenset:
+    return frozenset(str(w) for w in wordlists.load(NAME).get("person_owned") or ())
+
+
+def _person_owned(doc) -> frozenset:
+    """Nouns that only a person owns (pronouns.yaml ``person_owned``)."""
+    return _person_owned_words()
+
+
 def _possessive(toks: list[Token], i: int) -> bool:
     """"her" before a noun phrase is a possessive determiner."""
     if i + 1 >= len(toks):
@@ -485,6 +495,9 @@ def _gendered(text, toks, i, before, earlier, doc, sent):
     others = [m for m in before if m.kind == other] if fem else []
     if not orgs and not others:
         return None
+    owner = "her" if fem else "his"
+    if any(toks[k].lower == owner and toks[k + 1].lower in _person_owned(doc) for k in range(len(toks) - 1)):
+        return None  # "her legs", "his wife", "her earnings" in the sentence: only a person has them
     if lw in ("she", "he"):
         it, person = "it", "he" if fem else "she"
     elif lw in ("herself", "himself"):
