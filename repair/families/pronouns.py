@@ -300,6 +300,9 @@ def _his_for_a_woman(text, toks, i, before, doc, sent):
     and "his" is a possessive: "her"."""
     if not _possessive(toks, i):
         return None
+    if any(toks[k].lower == "his" and toks[k + 1].lower in ("wife", "girlfriend", "widow", "wife's", "wife’s")
+           for k in range(len(toks) - 1)):
+        return None  # "women other than his wife": his wife makes him a man
     people = [m for m in before if m.kind in ("male", "female", "person", "name")]
     if not people or any(m.kind == "male" for m in before):
         return None
