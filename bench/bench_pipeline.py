@@ -1,7 +1,9 @@
 #!/usr/bin/env python
 """Throughput of the pipeline's stages side by side, in sentences per second, per backend:
 glossary-only, and for each backend of ``--backends``: glossary + post-editor (no judge),
-glossary + judge (``--no-model``) and the default pipeline (glossary + judge + post-editor).
+glossary + judge (``--no-model``), the default pipeline (glossary + judge + post-editor) with and
+without the grammar families, and the families' candidate generation alone (their ranking is
+the difference).
 
 Run from the repository root::
 
@@ -41,6 +43,7 @@ if str(ROOT) not in sys.path:  # run from a source checkout without installing
     sys.path.insert(0, str(ROOT))
 
 from repair.config import DEFAULT_CONFIG  # noqa: E402
+from repair.families import propose_all  # noqa: E402
 from repair.pipeline import Repairer  # noqa: E402
 from repair.segment import sentence_spans  # noqa: E402
 
@@ -93,13 +96,16 @@ def main(argv=None) -> None:
         b = base.with_options(backend=backend, compute_type=ct or "auto")
         configs.update({f"glossary+model [{spec}]": b.with_options(use_model=True, use_judge=False),
                         f"judge [{spec}]": b.with_options(use_model=False, use_judge=True),
-                        f"default [{spec}]": b.with_options(use_model=True, use_judge=True)})
+                        f"default [{spec}]": b.with_options(use_model=True, use_judge=True),
+                        f"default, no families [{spec}]": b.with_options(use_model=True, use_judge=True,
+                                                                          use_families=False)})
     if args.lm:
         configs["glossary+lm [torch]"] = base.with_options(model=args.lm, use_model=True, use_judge=False)
         configs["default+lm [torch]"] = base.with_options(model=args.lm, use_model=True, use_judge=True)
     repairers = {name: Repairer(cfg) for name, cfg in configs.items()}
     for spec in specs:  # one judge model per backend in memory
         repairers[f"judge [{spec}]"].judge = repairers[f"default [{spec}]"].judge
+        repairers[f"default, no families [{spec}]"].judge = repairers[f"default [{spec}]"].judge
     full = repairers[f"default [{specs[0]}]"]
     mids = [repairers["glossary-only"].repair(t).text for t in texts]
     n_windows = sum(len(full.postedit.windows(m)) for m in mids)
@@ -108,10 +114,15 @@ def main(argv=None) -> None:
         run(r, texts[:3])
     clock = time.process_time if args.clock == "cpu" else time.perf_counter
     rates: dict[str, list[float]] = {name: [] for name in repairers}
+    rates["family candidates alone"] = []  # repair.families.propose_all on the glossary's output
     loadavg = []
     for _ in range(args.rounds):
         for name, r in repairers.items():
             rates[name].append(n_sent / run(r, texts, clock))
+        t = clock()
+        for m in mids:
+            propose_all(m)
+        rates["family candidates alone"].append(n_sent / max(clock() - t, 1e-9))
         loadavg.append(os.getloadavg()[0])
     med = {name: statistics.median(v) for name, v in rates.items()}
     print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, threads {args.threads}, "
@@ -130,6 +141,11 @@ def main(argv=None) -> None:
         slower = med[f"judge [{spec}]"] / med[f"default [{spec}]"]
         print(f"[{spec}] the post-editor makes the default pipeline {slower:.2f}x slower than glossary + judge "
               f"(--no-model)")
+    for spec in specs:
+        with_f, without = med[f"default [{spec}]"], med[f"default, no families [{spec}]"]
+        ranking = 1000 / with_f - 1000 / without - 1000 / med["family candidates alone"]
+        print(f"[{spec}] the families: candidate generation {1000 / med['family candidates alone']:.2f} ms per sentence, "
+              f"ranking them with the judge {ranking:.2f} ms per sentence (default with and without families)")
     if args.lm:
         lm = repairers["default+lm [torch]"].postedit
         print(f"the LM post-editor ({lm.model_id}) makes it {med[f'judge [{specs[0]}]'] / med['default+lm [torch]']:.2f}x "
