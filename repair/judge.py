@@ -66,8 +66,12 @@ def default_margin(compute_type: str) -> float:
     return INT8_MARGIN if compute_type.startswith("int8") else DEFAULT_MARGIN
 #: Sentences before the proposal's own sentence that are part of its window.
 DEFAULT_CONTEXT_SENTENCES = 1
-#: At most this many tokens are scored per batch (bounds the memory of the logits).
-DEFAULT_TOKEN_BUDGET = 1024
+#: At most this many tokens are scored per batch (the longest window). It bounds the memory of
+#: the logits: each token has 49,152 float32 logits and their log-softmax, 0.4 MB, so 384 tokens
+#: peak at about 150 MB above the model; 1,024 tokens peaked at 400 MB and put a default worker
+#: at 931 MB on 1,000 articles (bench/bench_batch.py --only default-memory: now 563 MB, and
+#: faster: 243 against 194 sentences/s, less padding per batch)
+DEFAULT_TOKEN_BUDGET = 384
 #: Windows longer than this (in tokens) keep only their last tokens.
 MAX_WINDOW_TOKENS = 384
 
