@@ -10,6 +10,19 @@ CASES = Path(__file__).resolve().parent / "cases"
 SEED = ROOT / "seeds" / "000_7d1c53471515dc93.txt"
 
 
+#: ``repair fix`` with no models and no shipped glossary: the test's own glossary alone (-g)
+OWN_GLOSSARY_BATCH = ["fix", "--no-judge", "--no-model", "-q", "--no-default-glossaries"]
+
+
+def run_own_glossary(glossary, *args, input=None):
+    """``repair fix`` in this process (CliRunner) with only the glossary file ``glossary``."""
+    from click.testing import CliRunner
+
+    from repair.cli import main
+
+    return CliRunner().invoke(main, [*OWN_GLOSSARY_BATCH, "-g", str(glossary), *map(str, args)], input=input)
+
+
 def load_cases(name: str) -> list[dict]:
     path = CASES / name
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

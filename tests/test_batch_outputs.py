@@ -11,14 +11,12 @@ import sys
 import threading
 
 import pytest
-from click.testing import CliRunner
 
-from repair.cli import main
 from repair.io.atomic import AtomicOutput, OutputBusy, partial_path
 
+from .conftest import OWN_GLOSSARY_BATCH as BATCH
 from .conftest import ROOT
-
-BATCH = ["fix", "--no-judge", "--no-model", "-q", "--no-default-glossaries"]
+from .conftest import run_own_glossary as run
 
 
 @pytest.fixture
@@ -26,10 +24,6 @@ def glossary(tmp_path):
     g = tmp_path / "g.tsv"
     g.write_text("IA\tAI\n", encoding="utf-8")
     return g
-
-
-def run(glossary, *args, input=None):
-    return CliRunner().invoke(main, [*BATCH, "-g", str(glossary), *map(str, args)], input=input)
 
 
 def run_process(glossary, *args, stdout=None, preexec=None, quiet=True):

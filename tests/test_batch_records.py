@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 from repair.cli import main
 
+from .conftest import OWN_GLOSSARY_BATCH as BATCH
 from .conftest import ROOT
-
-BATCH = ["fix", "--no-judge", "--no-model", "-q", "--no-default-glossaries"]
+from .conftest import run_own_glossary as run
 
 
 @pytest.fixture
@@ -24,10 +24,6 @@ def glossary(tmp_path):
     g = tmp_path / "g.tsv"
     g.write_text("IA\tAI\nfleas\tchips\n", encoding="utf-8")
     return g
-
-
-def run(glossary, *args, input=None):
-    return CliRunner().invoke(main, [*BATCH, "-g", str(glossary), *map(str, args)], input=input)
 
 
 def strict_loads(line: bytes):
