@@ -178,6 +178,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=False)
+    int8 = args.kind == "ct2-int8"
     report: dict = {}
     if args.gguf:
         model, tokenizer = dequantize_gguf(Path(args.gguf))
@@ -185,7 +186,6 @@ def main(argv=None) -> int:
             save_hf(model, tokenizer, out)
         else:
             tmp = Path(tempfile.mkdtemp(prefix=".tmp-hf-", dir=out.parent))
-            int8 = args.kind == "ct2-int8"
             try:
                 save_hf(model, tokenizer, tmp)
                 convert_ct2(tmp, out, "int8" if int8 else None)
@@ -194,7 +194,6 @@ def main(argv=None) -> int:
             report["check"] = check_causal(model, out, int8=int8)
     elif args.dir and args.kind in ("ct2", "ct2-int8"):
         src = Path(args.dir)
-        int8 = args.kind == "ct2-int8"
         convert_ct2(src, out, "int8" if int8 else None)
         if _model_type(src) == "seq2seq":
             report["check"] = check_seq2seq(src, out)

@@ -104,8 +104,8 @@ class ProcessPool:
         tag = next(self._tags)
         fut = self._pool.submit(process_reporting, self.config, spec, units, tag)
         self._handles[tag] = fut
-        # a finished chunk's future holds its records: forget it here too, not only in poll()
-        # (which runs only while the engine waits), or memory grows with the input
+        # a finished chunk's future holds its records: forget it as soon as it is done (not when
+        # the engine next waits on a late chunk), or memory grows with the input
         fut.add_done_callback(lambda _f, tag=tag: self._handles.pop(tag, None))
         return fut
 
@@ -123,8 +123,6 @@ class ProcessPool:
             fut = self._handles.get(tag)
             if fut is not None and not fut.done() and self._watcher is not None:
                 self._watcher(fut, done, size)
-        for tag in [t for t, f in list(self._handles.items()) if f.done()]:
-            self._handles.pop(tag, None)
 
     def shutdown(self, cancel: bool = False) -> None:
         if not cancel:

@@ -300,8 +300,7 @@ def _his_for_a_woman(text, toks, i, before, doc, sent):
     and "his" is a possessive: "her"."""
     if not _possessive(toks, i):
         return None
-    if any(toks[k].lower == "his" and toks[k + 1].lower in ("wife", "girlfriend", "widow", "wife's", "wife’s")
-           for k in range(len(toks) - 1)):
+    if any(toks[k].lower == "his" and toks[k + 1].lower in _owned("man_owned") for k in range(len(toks) - 1)):
         return None  # "women other than his wife": his wife makes him a man
     people = [m for m in before if m.kind in ("male", "female", "person", "name")]
     if not people or any(m.kind == "male" for m in before):
@@ -445,14 +444,11 @@ def _reporting(toks: list[Token], i: int) -> bool:
     return prev in (",", "”", '"', "’", "'") and bool(lexicon.verb_tags(nxt) & {"VBD", "VBZ"})
 
 
-@lru_cache(maxsize=1)
-def _person_owned_words() -> frozenset:
-    return frozenset(str(w) for w in wordlists.load(NAME).get("person_owned") or ())
-
-
-def _person_owned(doc) -> frozenset:
-    """Nouns that only a person owns (pronouns.yaml ``person_owned``)."""
-    return _person_owned_words()
+@lru_cache(maxsize=2)
+def _owned(key: str) -> frozenset:
+    """A list of pronouns.yaml as a set: ``person_owned`` (nouns only a person owns),
+    ``man_owned`` (nouns whose owner is a man: "his wife")."""
+    return frozenset(str(w) for w in wordlists.load(NAME).get(key) or ())
 
 
 def _possessive(toks: list[Token], i: int) -> bool:
@@ -499,7 +495,7 @@ def _gendered(text, toks, i, before, earlier, doc, sent):
     if not orgs and not others:
         return None
     owner = "her" if fem else "his"
-    if any(toks[k].lower == owner and toks[k + 1].lower in _person_owned(doc) for k in range(len(toks) - 1)):
+    if any(toks[k].lower == owner and toks[k + 1].lower in _owned("person_owned") for k in range(len(toks) - 1)):
         return None  # "her legs", "his wife", "her earnings" in the sentence: only a person has them
     if lw in ("she", "he"):
         it, person = "it", "he" if fem else "she"
