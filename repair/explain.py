@@ -95,9 +95,9 @@ _REASONS: list[tuple[re.Pattern, object]] = [
                      + (f" (by {-r.score:.2f}; a change must win by {c.judge_margin:g})"
                         if r.score is not None and c.judge_margin is not None else
                         f" (by {-r.score:.2f})" if r.score is not None else "")),
-    (re.compile(r"judge: wins by (?P<by>-?[\d.]+) < margin (?P<need>-?[\d.]+)"),
+    (re.compile(r"judge: wins by (?P<by>-?[\d.]+) < margin (?P<need>-?[\d.]+)(?P<why>, [^(]*?)?(?: \(|$)"),
      lambda m, r, c: f"the language model was not sure enough (margin {float(m['by']):.2f} < "
-                     f"{float(m['need']):.1f})"),
+                     f"{float(m['need']):.1f}{m['why'] or ''})"),
     (re.compile(r"judge: no candidate differs"),
      lambda m, r, c: "nothing to decide: the replacement is the text as it is"),
     (re.compile(r"model margin (?P<by>-?[\d.]+) < (?P<need>-?[\d.]+)"),

@@ -344,11 +344,14 @@ class Judge:
                 rejected.append(p.reject(self.explain(v), round(v.margin, 3) if v.candidates else None))
         return accepted, rejected
 
-    def explain(self, v: Verdict) -> str:
+    def explain(self, v: Verdict, margin: float | None = None, why: str = "") -> str:
+        """The reason a proposal was held back; ``margin`` is the one it had to win by (the
+        judge's when None), and ``why`` says why that margin, when it is not the judge's."""
         if not v.candidates:
             return "judge: no candidate differs from the original"
+        need = self.margin if margin is None else margin
         others = ", ".join(f"{c!r} {s:.2f}" for c, s in sorted(v.candidates.items(), key=lambda x: -x[1]))
-        verdict = "original preferred" if v.margin < 0 else f"wins by {v.margin:.2f} < margin {self.margin:g}"
+        verdict = "original preferred" if v.margin < 0 else f"wins by {v.margin:.2f} < margin {need:g}{why}"
         return f"judge: {verdict} (log-likelihood original {v.original:.2f}, {others})"
 
 

@@ -7,6 +7,9 @@ Data flows one way::
       -> propose, on that text: the glossary's ambiguous hits, the candidate families, the
          post-editor (guards; glossary blockers veto families and model)
       -> rank every site with the judge (repair.rank) -> apply
+         (near round-trip evidence, a sure glossary edit or an edit the judge accepted in the
+         sentence or the next to it, families are decided at their calibrated margins, and
+         the patterns that need such evidence propose: Evidence)
       -> compose both passes into edits on the text as it came in
 
 Every front end calls :meth:`Repairer.repair`: ``repair_text``, ``repair fix`` (its batch
@@ -24,6 +27,7 @@ HTML fragment (no context window crosses a line break, see :mod:`repair.segment`
 from __future__ import annotations
 
 import threading
+from bisect import bisect_left, bisect_right
 from dataclasses import replace
 
 from .chunks import split_points
@@ -36,6 +40,7 @@ from .lm_postedit import is_lm_model
 from .language import leave_foreign_text
 from .markup import MarkupView, looks_like_html
 from .rank import rank
+from .segment import line_bounds, sentence_spans
 
 
 def is_markup(text: str, config: RepairConfig) -> bool:
@@ -156,20 +161,47 @@ class Repairer:
         # everything that needs a decision is proposed on the text with the sure edits applied
         pending = [_onto(p, first) for p in proposals if p.needs_judge]
         guarded: list[Rejected] = []
+        family_proposals: list[Proposal] = []
+        # round-trip damage that the glossary's sure edits show near a proposal: the families'
+        # calibrated margins apply there, and the patterns that need such evidence propose
+        # (repair.families.with_evidence)
+        evidence = Evidence(mid, [e.out_start for e in first])
         if self.config.use_families and self.judge is not None:
-            from .families import propose_all
+            from .families import propose_all, with_evidence
 
             family_proposals, vetoed = respect_blockers(propose_all(mid), blocked, first)
-            pending += family_proposals
+            pending += with_evidence(family_proposals, evidence.near)
             guarded += vetoed
+        model_proposals: list[Proposal] = []
+        # away from evidence, a model edit needs a higher margin (config.model_margin_without_evidence)
+        away = self.config.model_margin_without_evidence if self.judge is not None else None
+
+        def weighed(proposals: list[Proposal], ev: Evidence) -> list[Proposal]:
+            if away is None:
+                return proposals
+            return [p if ev.near(p) else replace(p, margin=max(away, p.margin or away)) for p in proposals]
+
         if self.postedit is not None:
             # the post-editor returns proposals that passed its guards, and those it rejected
             model_proposals, held_model = self.postedit.propose(mid, judged=self.judge is not None)
             model_proposals, vetoed = respect_blockers(model_proposals, blocked, first)
-            pending += model_proposals
+            pending += weighed(model_proposals, evidence)
             guarded += list(held_model) + vetoed
         pending, foreign = leave_foreign_text(mid, pending)
         second, held = self.decide(mid, pending)
+        more = evidence.plus([e.start for e in second])
+        if any(more.near(p) and not evidence.near(p)
+               for p in family_proposals + (model_proposals if away is not None else [])):
+            # the judge found round-trip damage itself near these proposals: decide once more
+            # with that evidence (its scores are cached by window text, so this costs little)
+            from .families import with_evidence
+
+            evidence = more
+            again = [p for p in pending if p.source not in ("family", "model")]
+            again += with_evidence(family_proposals, evidence.near)
+            again += weighed(model_proposals, evidence)
+            again, _ = leave_foreign_text(mid, again)
+            second, held = self.decide(mid, again)
         rejected += [_back(r, first, text) for r in guarded + foreign + held]
         if second:
             new_text, edits = compose_edits(text, first, second)
@@ -199,6 +231,40 @@ class Repairer:
             accepted += ok
             rejected += held
         return accepted, rejected
+
+
+class Evidence:
+    """Where ``text`` shows round-trip damage: the places of edits already made (sure glossary
+    edits, then edits the judge accepted). A proposal is near it when one lies in the
+    proposal's sentence or the sentence before or after it, on the same line: so a paragraph
+    repairs the same wherever it stands, and one stray edit in a long clean article does not
+    lower the bar for the whole article."""
+
+    def __init__(self, text: str, places: list[int | None], spans: list[tuple[int, int]] | None = None):
+        self.text = text
+        self._spans = spans
+        self.places = sorted(p for p in places if p is not None)
+
+    @property
+    def spans(self) -> list[tuple[int, int]]:
+        if self._spans is None:
+            self._spans = sentence_spans(self.text)
+        return self._spans
+
+    def plus(self, places: list[int | None]) -> Evidence:
+        return Evidence(self.text, self.places + list(places), self._spans)
+
+    def near(self, p: Proposal) -> bool:
+        if not self.places:
+            return False
+        k = bisect_right([a for a, _ in self.spans], p.start) - 1
+        if k < 0:
+            return False
+        line_start, line_end = line_bounds(self.text, p.start)
+        lo = max(self.spans[max(k - 1, 0)][0], line_start)
+        hi = min(self.spans[min(k + 1, len(self.spans) - 1)][1], line_end)
+        i = bisect_left(self.places, lo)
+        return i < len(self.places) and self.places[i] <= hi
 
 
 def _onto(p: Proposal, first: tuple[Edit, ...]) -> Proposal:

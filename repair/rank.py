@@ -91,10 +91,33 @@ def _alt_case(p: Proposal, alternative: str) -> str:
 
 def _required(p: Proposal, judge) -> float:
     """The margin ``p`` must win by: the judge's, or its own calibrated margin where that is
-    higher (a family's calibration raises the bar for it, never lowers it: on 2M words of
-    clean news, family margins of 2.0 under the int8 judge's 3.0 let through 67 changes,
-    wrong pronouns among them)."""
-    return judge.margin if p.margin is None else max(judge.margin, p.margin)
+    higher. A family's calibration raises the bar for it, and lowers it only (a) near
+    round-trip damage (``FamilyProposal.evidence``, set by repair.pipeline.Evidence), except
+    for the families that keep the judge's bar, and (b) everywhere for a few families; both
+    lists are in ``repair/data/families/judge_bar.yaml``. On 2M words of clean news, family
+    margins of 2.0 under the int8 judge's 3.0 everywhere would let through 21 more changes,
+    wrong pronouns among them; (b) lets through 4 (``python eval/scan_family_margins.py``)."""
+    if p.margin is None:
+        return judge.margin
+    if p.source == "family":
+        from .families.proposal import below_judge, judge_bar_despite_evidence
+
+        if p.rule_id in below_judge() or (getattr(p, "evidence", False)
+                                          and p.rule_id not in judge_bar_despite_evidence()):
+            return p.margin
+    return max(judge.margin, p.margin)
+
+
+def _why_margin(p: Proposal, judge) -> str:
+    """Why ``p`` had a margin other than the judge's, in words (for --explain)."""
+    need = _required(p, judge)
+    if need == judge.margin:
+        return ""
+    if p.source == "model":
+        return ", a model edit with no round-trip damage near it"
+    if p.source == "family":
+        return f", {p.rule_id}'s calibrated margin" + (" near round-trip damage" if getattr(p, "evidence", False) else "")
+    return ", its own calibrated margin"
 
 
 def _clusters(items: list[_Site]) -> list[list[_Site]]:
@@ -182,5 +205,6 @@ def rank(text: str, proposals: Sequence[Proposal], judge) -> tuple[list[Edit], l
             for p in site.proposals:
                 own = {c.after: cand_scores[j] for j, c in enumerate(site.candidates) if c.proposal is p}
                 verdict = Verdict(p, site.window, base_score, own)
-                rejected.append(p.reject(judge.explain(verdict), round(verdict.margin, 3) if own else None))
+                rejected.append(p.reject(judge.explain(verdict, _required(p, judge), _why_margin(p, judge)),
+                                         round(verdict.margin, 3) if own else None))
     return edits, rejected

@@ -299,11 +299,33 @@ def test_missing_model_is_a_usage_error(tmp_path):
 def test_judged_validation_reports_both_pipelines():
     from repair.evaluation.calibration.postedit import judged_validation
 
-    src = "The society, which already designs the chips in its Mac computers, is under pressure to catch up."
-    pairs = [{"src": src, "tgt": src.replace("society", "company")},
+    # a round trip shows (the decimal comma): the model's rewrites are weighed near such damage
+    src = "The society, which already designs the chips in its Mac computers, is under pressure after a fall of 3,4 %."
+    pairs = [{"src": src, "tgt": src.replace("society", "company").replace("3,4 %", "3.4%")},
              {"src": "Zhukov told journalists the games could be held in Kazan.",
               "tgt": "Zhukov told journalists the games could be held in Kazan."}]
     row = judged_validation(None, pairs)
     assert row["pairs"] == 2 and row["copies"] == 1
     assert row["copies_changed_model"] == 0 and row["model_edits_no_model"] == 0
     assert row["model_edits_model"] >= 1 and row["ter_model"] < row["ter_no_model"]
+
+
+def test_model_edits_away_from_round_trip_damage_need_a_higher_margin():
+    """The model rewrites correct English now and then ("helps to sustain the notion" ->
+    "support": clean news), and the judge prefers the rewrite by a few nats. With the judge
+    on, a model proposal with no evidence of a round trip near it (a sure glossary edit or an
+    accepted edit in its sentence or the next) must win by
+    ``model_margin_without_evidence`` (6.5): 17 -> 5 model edits on 2.04M words of clean
+    news. None restores the judge's margin everywhere."""
+    from repair.config import DEFAULT_CONFIG
+    from repair.pipeline import Repairer
+
+    clean = 'For one thing, the obsession with border "security" helps to sustain the notion that the US is under attack.'
+    held = Repairer(DEFAULT_CONFIG).repair(clean)
+    assert held.text == clean
+    (why,) = [r.reason for r in held.rejected if r.source == "model" and r.before == "sustain"]
+    assert "< margin 6.5, a model edit with no round-trip damage near it" in why
+    free = Repairer(DEFAULT_CONFIG.with_options(model_margin_without_evidence=None)).repair(clean)
+    assert [(e.source, e.before, e.after) for e in free.edits] == [("model", "sustain", "support")]
+    damaged = Repairer(DEFAULT_CONFIG).repair(clean + " Sales fell by 3,4 %.")
+    assert ("model", "sustain", "support") in [(e.source, e.before, e.after) for e in damaged.edits]

@@ -137,7 +137,8 @@ def parse_stage(spec: str, **options) -> Stage:
         if isinstance(current, tuple):
             lists.setdefault(key, []).append(raw.strip())
         else:
-            values[key] = _convert(name, key, raw.strip(), current)
+            optional = "None" in str(next(f.type for f in fields(default) if f.name == key))
+            values[key] = _convert(name, key, raw.strip(), current, optional)
     for key, items in lists.items():
         values[key] = tuple(options.get(key, ())) + tuple(items)
     try:
@@ -146,8 +147,10 @@ def parse_stage(spec: str, **options) -> Stage:
         raise StageError(f"stage {name!r}: {exc}") from None
 
 
-def _convert(stage: str, key: str, raw: str, current):
+def _convert(stage: str, key: str, raw: str, current, optional: bool = False):
     low = raw.lower()
+    if low == "none" and optional:
+        return None
     if isinstance(current, bool):
         if low in ("true", "yes", "1", "on"):
             return True

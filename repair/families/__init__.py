@@ -17,6 +17,7 @@ Word lists and their fix/keep examples live in ``repair/data/families/*.yaml``;
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Callable
 
 from ..edit import Proposal
@@ -40,6 +41,22 @@ FAMILIES: dict[str, Generator] = {
 }
 
 
+def with_evidence(proposals: list[Proposal], evidence: bool | Callable[[Proposal], bool]) -> list[Proposal]:
+    """The proposals, for text that shows machine-translation damage or not: ``evidence`` is
+    a bool for all of them, or a test of each (the pipeline's: does its paragraph hold a sure
+    glossary edit, or an edit the judge accepted?). Where there is evidence, a family proposal
+    is marked so that the judge applies the family's calibrated margin (repair.rank); where
+    there is none, the patterns that need it (``needs_evidence`` in their word lists) are
+    dropped: clean English says "imports of beef" as readily as "beef imports"."""
+    out = []
+    for p in proposals:
+        if evidence is True or (evidence is not False and evidence(p)):
+            out.append(replace(p, evidence=True) if isinstance(p, FamilyProposal) else p)
+        elif not getattr(p, "needs_evidence", False):
+            out.append(p)
+    return out
+
+
 def propose_all(text: str, spans: list[tuple[int, int]] | None = None) -> list[Proposal]:
     """Every family's proposals for ``text`` (a paragraph, with the sure glossary edits
     applied), sorted by position. ``spans`` are its sentence spans
@@ -52,4 +69,4 @@ def propose_all(text: str, spans: list[tuple[int, int]] | None = None) -> list[P
     return out
 
 
-__all__ = ["FAMILIES", "CATEGORIES", "FamilyProposal", "propose_all", "context_sentences_needed"]
+__all__ = ["FAMILIES", "CATEGORIES", "FamilyProposal", "propose_all", "with_evidence", "context_sentences_needed"]

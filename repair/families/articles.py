@@ -1,9 +1,10 @@
 """ARTICLE: "the" before generic and abstract nouns, "the" before a nationality in front of a
 name, and "a" missing in verb-noun phrases (articles.yaml).
 
-- abstract: "The inflation remains high" -> "Inflation remains high" (a verb or a comma after
-  the noun);
-- generic_plurals: "the French consumers are worried" -> "French consumers are worried";
+- abstract: "The inflation remains high" -> "Inflation remains high" (a verb, a comma or the
+  end of the sentence after the noun);
+- generic_plurals: "the French consumers are worried" -> "French consumers are worried" (a
+  verb or a comma after the noun);
 - names: "The Brazilian Ana Souza won" -> "Brazil's Ana Souza won" (or "Brazilian Ana Souza");
 - collocations: "did not send official delegation" -> "did not send an official delegation";
 - time: "The last year was the hottest" -> "Last year was the hottest".
@@ -25,23 +26,28 @@ def _alt(words) -> str:
     return "|".join(re.escape(str(w)) for w in sorted(set(map(str, words)), key=len, reverse=True))
 
 
-def _verb_follows(text: str, pos: int, s1: int, punctuation: bool, tags_ok: set[str]) -> bool:
+def _verb_follows(text: str, pos: int, s1: int, punctuation: bool | str, tags_ok: set[str]) -> bool:
     """The next word is a verb with one of ``tags_ok`` (VBZ after a singular noun, VBP after a
-    plural), or, with ``punctuation``, a comma ("the tourism and luxury business" is a compound).
+    plural), or, with ``punctuation``, a comma ("the tourism and luxury business" is a
+    compound); with ``punctuation="end"`` also the full stop that ends the sentence.
 
     A word that is also a noun ("remains", "fear", "rates") counts as a verb unless a verb
     follows it ("the inflation rates rose")."""
     m = re.match(r"\s*([\w’'-]+|[,;:.])(?:\s+([\w’'-]+))?", text[pos:s1])
     if not m:
-        return punctuation
+        return punctuation is not False
     w = m.group(1).lower()
     if w in ",;:":
-        return punctuation
+        return punctuation is not False
+    if w == ".":
+        return punctuation == "end"
     if _finite(w):
         return True
     tags = lexicon.verb_tags(w)
     p = lexicon.pos(w)
-    if not tags & tags_ok or p & {"ADJ", "ADP", "DET", "ADV"}:
+    # "blocked", "closed" are adjectives too; after a plural subject and before no verb they are the verb
+    not_verb = {"ADP", "DET", "ADV"} | (set() if w.endswith("ed") and "VBD" in tags else {"ADJ"})
+    if not tags & tags_ok or p & not_verb:
         return False
     nxt = (m.group(2) or "").lower()
     return not (nxt and (_finite(nxt) or (lexicon.verb_tags(nxt) & {"VBD", "VBZ"} and "NOUN" not in lexicon.pos(nxt))))
@@ -104,10 +110,10 @@ def propose(text: str, spans: list[tuple[int, int]] | None = None) -> list:
         sent = (s0, s1)
         n_before = len(out)
         for m in abstract.finditer(text, s0, s1):
-            if _verb_follows(text, m.end(), s1, True, {"VBD", "VBZ"}):
+            if _verb_follows(text, m.end(), s1, "end", {"VBD", "VBZ"}):
                 drop_the(m, wordlists.origin(NAME, ab), sent)
         for m in generic.finditer(text, s0, s1):
-            if _verb_follows(text, m.end(), s1, False, {"VBD", "VBP"}):
+            if _verb_follows(text, m.end(), s1, True, {"VBD", "VBP"}):
                 drop_the(m, wordlists.origin(NAME, gp), sent)
         for m in named.finditer(text, s0, s1):
             words = m.group("name").split()

@@ -84,7 +84,8 @@ def propose_spans(text: str, s0: int, s1: int):
     doc, people, listed, not_listed, word_acronyms, holidays = _lists()
     toks = tokenize(text, s0, s1)
     out = []
-    # generic_subject: "The teachers went on strike"
+    # generic_subject: "The teachers went on strike" (needs_evidence: the pipeline drops it in
+    # text that shows no round-trip damage nearby)
     if len(toks) > 2 and toks[0].text == "The" and not doc["generic_subject"].get("off"):
         from .names import nationalities
 

@@ -3,9 +3,14 @@
 - ``of_bare``: a head noun, "of", and a bare singular noun phrase (no determiner) of one or
   two words that ends there: "a knife of kitchen" -> "a kitchen knife", "problems of supply"
   -> "supply problems", "the numbers of social security" -> "the social security numbers" (a
-  plural is English as it stands: "a system of tunnels"). Heads and modifiers that English follows with / puts after "of" as a rule
-  ("a lack of funding", "the rule of law", "the production of ...") are listed in
-  noun_compounds.yaml (``of_bare``: ``not_heads``, ``not_modifiers``).
+  plural is English as it stands: "a system of tunnels"). Modifiers that English puts after
+  "of" as a rule ("the rule of law") are listed in noun_compounds.yaml (``of_bare``:
+  ``not_modifiers``).
+- ``of_bare_open``: the same with any head noun outside of_bare's list, but those that
+  English follows with "of" and a bare noun as a rule ("a lack of funding", "a sign of
+  weakness": ``of_bare_open.not_heads``). Both patterns ``need_evidence``: English says
+  "imports of beef" as readily as "beef imports", so the pipeline proposes them only near
+  round-trip damage (repair.families.with_evidence).
 - ``measures`` (any head): "a visit of three days" -> "a three-day visit", "a bridge of 3km"
   -> "a 3km bridge", "holes of 13cm" -> "13cm holes".
 - ``places``: a site of a place name: "the factory of Dresden" -> "the Dresden factory".
@@ -33,6 +38,9 @@ NUMBER_WORDS = frozenset(("one two three four five six seven eight nine ten elev
 def _lists():
     doc = wordlists.load(NAME)
     ob = doc["of_bare"]
+    ob_open = doc.get("of_bare_open") or {}
+    if ob_open and not ob_open.get("off"):
+        ob = dict(ob, open=ob_open, open_not_heads=frozenset(map(str, ob_open.get("not_heads") or ())))
     return (ob, frozenset(map(str, ob["heads"])), frozenset(map(str, ob["not_modifiers"])),
             doc["measures"], {str(u["of"]): u for u in doc["measures"]["units"]}, doc["places"],
             frozenset(map(str, doc["places"]["heads"])), doc["dated"], frozenset(map(str, doc["dated"]["heads"])),
@@ -180,9 +188,15 @@ def propose_spans(text: str, s0: int, s1: int):
                 phrase = f"{pre}{nxt.text} {head_text}"
                 out.append((toks[b].start, nxt.end, [f"{det} {phrase}"], wordlists.origin(NAME, dated), "dated"))
             continue
-        # -- of_bare: "a knife of kitchen", "problems of supply" (noun_compounds.yaml may switch it off)
-        if ob.get("off") or hw not in of_heads:
+        # -- of_bare: "a knife of kitchen", "problems of supply" (the pipeline proposes it only in
+        # text with round-trip evidence); of_bare_open: any other head noun but those it lists
+        if ob.get("off"):
             continue
+        kind, section = "of_bare", ob
+        if hw not in of_heads:
+            if "open" not in ob or hw in ob["open_not_heads"] or not _noun(hw) or hw in lexicon.PREPOSITIONS:
+                continue
+            kind, section = "of_bare_open", ob["open"]
         mods = []
         k = i + 1
         while k < len(toks) and len(mods) < 2 and not (mods and "VBD" in lexicon.verb_tags(toks[k].lower)) \
@@ -212,7 +226,7 @@ def propose_spans(text: str, s0: int, s1: int):
         for ws in (sing, words):
             phrase = f"{pre}{' '.join(ws)} {head_text}"
             cands.append(f"{_article(det, phrase)} {phrase}" if det else phrase)
-        out.append((toks[b].start, mods[-1].end, cands, wordlists.origin(NAME, ob), "of_bare"))
+        out.append((toks[b].start, mods[-1].end, cands, wordlists.origin(NAME, section), kind))
     return out
 
 

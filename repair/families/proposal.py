@@ -32,6 +32,12 @@ class FamilyProposal(Proposal):
     #: the family's pattern that made it (a section of its word list: "of_bare", "measures"),
     #: which may have its own calibrated margin (repair/data/families/margins.yaml)
     pattern: str | None = None
+    #: the pattern proposes only in text that shows machine-translation damage elsewhere
+    #: (``needs_evidence: reason`` in its word list; see :func:`evidence_patterns`)
+    needs_evidence: bool = False
+    #: set by the pipeline when the text shows such damage (sure glossary edits): the judge then
+    #: applies the family's calibrated margin even below its own (repair.rank)
+    evidence: bool = False
 
 
 def margin_for(family: str, pattern: str | None = None) -> float | None:
@@ -65,6 +71,49 @@ def _margins() -> dict[str, float]:
     return out
 
 
+@lru_cache(maxsize=1)
+def below_judge() -> frozenset[str]:
+    """The families whose calibrated margin applies even below the judge's margin
+    (``repair/data/families/judge_bar.yaml``, with the clean-news scan that justifies each)."""
+    from . import wordlists
+
+    path = wordlists.DATA_DIR / "judge_bar.yaml"
+    if not path.is_file():
+        return frozenset()
+    table = wordlists.load("judge_bar").get("below_judge") or {}
+    return frozenset(str(k) for k in table if k != "__line__")
+
+
+@lru_cache(maxsize=1)
+def judge_bar_despite_evidence() -> frozenset[str]:
+    """The families whose proposals keep the judge's margin even near round-trip evidence
+    (``repair/data/families/judge_bar.yaml``, ``keep_judge_bar``)."""
+    from . import wordlists
+
+    path = wordlists.DATA_DIR / "judge_bar.yaml"
+    if not path.is_file():
+        return frozenset()
+    table = wordlists.load("judge_bar").get("keep_judge_bar") or {}
+    return frozenset(str(k) for k in table if k != "__line__")
+
+
+@lru_cache(maxsize=1)
+def evidence_patterns() -> frozenset[tuple[str, str]]:
+    """(family, pattern) for every word-list section marked ``needs_evidence: reason``: a
+    pattern English uses as readily as the calque ("imports of beef" beside "beef imports"),
+    so that it is proposed only in text already shown to be a round trip."""
+    from . import wordlists
+
+    out = set()
+    for name in wordlists.data_files():
+        doc = wordlists.load(name)
+        family = str(doc.get("family") or "")
+        for key, node in doc.items():
+            if isinstance(node, dict) and node.get("needs_evidence") and family:
+                out.add((family, str(key)))
+    return frozenset(out)
+
+
 def make(family: str, text: str, start: int, end: int, candidates, origin: str | None,
          sentence: tuple[int, int], **extra) -> FamilyProposal | None:
     """A proposal to replace ``text[start:end]`` by the first of ``candidates`` (the others
@@ -79,6 +128,8 @@ def make(family: str, text: str, start: int, end: int, candidates, origin: str |
         return None
     ante = extra.get("antecedent")
     extra.setdefault("margin", margin_for(family, extra.get("pattern")))
+    if extra.get("pattern") is not None and (family, extra["pattern"]) in evidence_patterns():
+        extra["needs_evidence"] = True
     return FamilyProposal(start, end, before, seen[0], source="family", rule_id=family, origin=origin,
                           alternatives=tuple(seen[1:]), needs_judge=True, category=CATEGORIES[family],
                           sentence=sentence, context=ante[0] if ante else None, **extra)
