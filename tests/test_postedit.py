@@ -315,7 +315,7 @@ def test_model_edits_away_from_round_trip_damage_need_a_higher_margin():
     "support": clean news), and the judge prefers the rewrite by a few nats. With the judge
     on, a model proposal with no evidence of a round trip near it (a sure glossary edit or an
     accepted edit in its sentence or the next) must win by
-    ``model_margin_without_evidence`` (6.5): 17 -> 5 model edits on 2.04M words of clean
+    ``model_margin_without_evidence`` (6.5): 17 -> 6 model edits on 2.04M words of clean
     news. None restores the judge's margin everywhere."""
     from repair.config import DEFAULT_CONFIG
     from repair.pipeline import Repairer
