@@ -570,7 +570,13 @@ def glossary_check(files):
 @click.option("--judge-budget", type=click.FloatRange(min=0), default=5.0, show_default=True,
               help="Disable judge rules that would send more hits than this per 100k words of clean text "
                    "to the judge.")
-def glossary_learn(pairs, output, clean, min_count, max_words, max_edit_share, prefix, name, judge_budget):
+@click.option("-g", "--glossary", "glossaries", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="A glossary in force besides the shipped ones (YAML, TSV or CSV; repeatable): substitutions "
+                   "the glossaries in force already make are left out of the draft and named in its header.")
+@click.option("--no-default-glossaries", is_flag=True,
+              help="Leave the shipped glossaries out of that comparison.")
+def glossary_learn(pairs, output, clean, min_count, max_words, max_edit_share, prefix, name, judge_budget,
+                   glossaries, no_default_glossaries):
     """Learn a draft glossary from PAIRS of garbled text and its post-edit.
 
     PAIRS are datasets as `repair eval` reads them: JSONL with source/reference, TSV
@@ -597,7 +603,16 @@ def glossary_learn(pairs, output, clean, min_count, max_words, max_edit_share, p
         raise DataError(str(exc)) from None
     options = Options(min_count=min_count, max_words=max_words, max_edit_share=max_edit_share,
                       prefix=prefix.upper(), judge_budget=judge_budget)
-    result = learn(loaded, clean_text, options, name=name)
+    known = None
+    if glossaries or not no_default_glossaries:
+        from .glossary import load_glossaries
+        from .glossary.match import CompiledGlossary
+
+        try:
+            known = CompiledGlossary(load_glossaries(glossaries, not no_default_glossaries))
+        except GlossaryError as exc:
+            raise DataError(str(exc)) from None
+    result = learn(loaded, clean_text, options, name=name, known=known)
     if output == "-":
         click.echo(result.yaml, nl=False)
     else:
@@ -607,8 +622,9 @@ def glossary_learn(pairs, output, clean, min_count, max_words, max_edit_share, p
             fh.write(result.yaml.encode("utf-8"))
     s = result.stats
     kinds = ", ".join(f"{s[k]} {k[6:]}" for k in sorted(s) if k.startswith("rules ") and s[k])
+    known_note = f"; {s['known']} left out, already in the glossaries in force" if s["known"] else ""
     _err(f"learned {s['rules']} rules ({kinds or 'none'}) from {s['pairs']} pairs, {s['substitutions']} "
-         f"substitutions; {time.perf_counter() - started:.1f}s" + ("" if output == "-" else f" -> {output}"))
+         f"substitutions{known_note}; {time.perf_counter() - started:.1f}s" + ("" if output == "-" else f" -> {output}"))
 
 
 @glossary.command(name="list")

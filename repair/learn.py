@@ -1147,8 +1147,12 @@ class Learned:
 
 
 def learn(pairs: Sequence[Pair], clean: CleanText, options: Options = Options(),
-          name: str = "learned") -> Learned:
-    """align -> extract -> merge -> contextualise -> render."""
+          name: str = "learned", known=None) -> Learned:
+    """align -> extract -> merge -> contextualise -> render.
+
+    ``known``: the glossaries in force (an object with ``propose(text)``, such as
+    :class:`repair.glossary.match.CompiledGlossary`); drafts they already make on all their fix
+    examples are left out and named in the header (:mod:`repair.learn_known`)."""
     seen, stats = extract(pairs, options)
     pool = CleanText(list(clean.sentences), list(clean.origins), clean.description, clean.words)
     for p in pairs:  # the references are correct English too
@@ -1181,14 +1185,21 @@ def learn(pairs: Sequence[Pair], clean: CleanText, options: Options = Options(),
     for f in families:
         drafts.extend(contextualise(f, pool, hits, bg, options, ids))
     drafts = one_rule_per_phrase(drafts)
-    text = render(drafts, _summary(drafts, stats, options, clean, pool), name)
+    known_lines: list[str] = []
+    if known is not None:
+        from .learn_known import against_known
+
+        drafts, known_lines = against_known(drafts, known)
+        stats["known"] = len(known_lines)
+    summary = _summary(drafts, stats, options, clean, pool) + _known_summary(known_lines)
+    text = render(drafts, summary, name)
     problems = _check(text, drafts)
     if problems:  # should not happen (every example was checked); never hand over a draft that fails
         for d in drafts:
             if d.id in problems and d.enabled:
                 d.enabled = False
                 d.notes.append(f"disabled: repair glossary check fails on it: {problems[d.id]}")
-        text = render(drafts, _summary(drafts, stats, options, clean, pool), name)
+        text = render(drafts, summary, name)
     kinds = Counter(d.kind for d in drafts)
     stats.update({f"rules {k}": v for k, v in kinds.items()})
     stats["rules"] = len(drafts)
@@ -1206,6 +1217,13 @@ def _summary(drafts: list[Draft], stats: Counter, options: Options, clean: Clean
     if skipped:
         out.append("not learned: " + "; ".join(f"{k[len('skipped: '):]} {v}" for k, v in skipped))
     return out
+
+
+def _known_summary(lines: list[str]) -> list[str]:
+    if not lines:
+        return []
+    return [f"left out, because the glossaries in force already make them on all their fix examples: {len(lines)}"] + \
+        [f"  {line}" for line in lines]
 
 
 def _check(text: str, drafts: Sequence[Draft]) -> dict[str, str]:

@@ -16,7 +16,9 @@ from click.testing import CliRunner
 from repair.cli import main
 from repair.glossary import load_glossary
 from repair.glossary.check import apply_rule, check_glossary
-from repair.learn import Options, Pair, extract, learn, read_clean_text
+from repair.glossary.match import CompiledGlossary
+from repair.learn import Draft, Options, Pair, extract, learn, read_clean_text
+from repair.learn_known import against_known, standing
 
 # garbled -> reference, as a post-editor would fix a French round trip
 PAIRS = [
@@ -76,7 +78,7 @@ def draft(files, tmp_path):
     pairs, clean = files
     out = tmp_path / "draft.yaml"
     res = CliRunner().invoke(main, ["glossary", "learn", str(pairs), "--clean", str(clean), "-o", str(out),
-                                    "--min-count", "2"])
+                                    "--min-count", "2", "--no-default-glossaries"])
     assert res.exit_code == 0, res.output
     assert "learned" in res.stderr and str(out) in res.stderr
     return out
@@ -192,7 +194,8 @@ def test_reads_jsonl_and_pair_directories(tmp_path):
     d.mkdir()
     (d / "src.txt").write_text(PAIRS[3][0] + "\n", encoding="utf-8")
     (d / "ref.txt").write_text(PAIRS[3][1] + "\n", encoding="utf-8")
-    res = CliRunner().invoke(main, ["glossary", "learn", str(jsonl), str(d), "--min-count", "3"])
+    res = CliRunner().invoke(main, ["glossary", "learn", str(jsonl), str(d), "--min-count", "3",
+                                    "--no-default-glossaries"])
     assert res.exit_code == 0, res.output
     assert "informations" in res.stdout and "pairs.jsonl: r0, r1" in res.stdout and "pairdir: 1" in res.stdout
 
@@ -241,3 +244,57 @@ def test_the_learner_does_not_import_training_code():
     code = ("import sys, repair.learn, repair.corpus; "
             "bad = [m for m in sys.modules if m.startswith('repair.train')]; assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# -- what a draft adds to the glossaries in force (repair/learn_known.py) -------------------
+
+def test_substitutions_the_shipped_glossaries_make_are_left_out_and_named(files, tmp_path):
+    pairs, clean = files
+    out = tmp_path / "draft.yaml"
+    res = CliRunner().invoke(main, ["glossary", "learn", str(pairs), "--clean", str(clean), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    text = out.read_text(encoding="utf-8")
+    ids = [r["id"] for r in yaml.safe_load(text)["rules"] or []]
+    # fr-en/false-friends already turn "informations" into "information" on these sentences
+    assert "LEARNED_INFORMATIONS_INFORMATION" not in ids
+    assert "LEARNED_INFORMATIONS_INFORMATION (informations -> information, seen 2 times): " \
+           "FF_INFORMATIONS_INFORMATION" in text
+    assert "already make them on all their fix examples" in text
+    assert "left out, already in the glossaries in force" in res.stderr
+    assert CliRunner().invoke(main, ["glossary", "check", str(out)]).exit_code == 0
+
+
+def test_a_rule_of_ones_own_glossary_counts_as_known(files, tmp_path):
+    pairs, clean = files
+    own = tmp_path / "own.tsv"
+    own.write_text("fleas\tchips\n", encoding="utf-8")
+    args = ["glossary", "learn", str(pairs), "--clean", str(clean), "--no-default-glossaries"]
+    without = yaml.safe_load(CliRunner().invoke(main, args).stdout)
+    res = CliRunner().invoke(main, args + ["-g", str(own)])
+    assert res.exit_code == 0, res.output
+    ids = {r["id"] for r in yaml.safe_load(res.stdout)["rules"]}
+    assert "LEARNED_FLEAS_CHIPS" in {r["id"] for r in without["rules"]} and "LEARNED_FLEAS_CHIPS" not in ids
+    assert "LEARNED_INFORMATIONS_INFORMATION" in ids  # the own glossary does not have it
+
+
+def test_a_rule_in_force_held_back_by_its_conditions_is_named_on_the_draft(tmp_path):
+    path = tmp_path / "g.yaml"
+    path.write_text("rules:\n  - id: PDG_CEO\n    match: PDG\n    replace: CEO\n    case: exact\n"
+                    "    triggers: [company, group]\n"
+                    "    fix:\n      - {in: 'The PDG of the group left.', out: 'The CEO of the group left.'}\n"
+                    "    keep:\n      - 'The CEO left.'\n", encoding="utf-8")
+    known = CompiledGlossary([load_glossary(path)])
+    fix = [("The PDG of Renault resigned.", "The CEO of Renault resigned."),
+           ("The PDG of the group resigned.", "The CEO of the group resigned.")]
+    k = standing(fix, known)
+    assert (k.examples, k.covered, k.fixed_by) == (2, 1, {"PDG_CEO": 1})
+    assert "PDG_CEO" in k.held_by and "trigger" in k.held_by["PDG_CEO"]
+    draft = Draft(id="LEARNED_PDG_CEO", replace="CEO", match=("PDG",), fix=fix, count=2)
+    kept, left_out = against_known([draft], known)
+    assert kept == [draft] and left_out == []
+    assert any("1 of its 2 fix examples (PDG_CEO)" in n for n in draft.notes)
+    assert any(n.startswith("PDG_CEO, in force, makes this substitution but its conditions held it back") for n in draft.notes)
+    # all examples known: left out
+    draft2 = Draft(id="LEARNED_PDG_CEO", replace="CEO", match=("PDG",), fix=fix[1:], count=1)
+    kept, left_out = against_known([draft2], known)
+    assert kept == [] and left_out == ["LEARNED_PDG_CEO (PDG -> CEO, seen 1 time): PDG_CEO"]
