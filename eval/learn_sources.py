@@ -21,7 +21,6 @@ Records whose source equals their reference are left out.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 from pathlib import Path
@@ -32,15 +31,7 @@ if str(ROOT) not in sys.path:  # run from a source checkout without installing
 
 from repair.train import apertium, noise  # noqa: E402
 from repair.train.corpus import training_sentences  # noqa: E402
-from repair.train.pairs import partial_round_trip  # noqa: E402
-
-
-def write(path: Path, rows: list[dict]) -> None:
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("w", encoding="utf-8") as f:
-        for r in rows:
-            f.write(json.dumps(r, ensure_ascii=False) + "\n")
-    tmp.replace(path)
+from repair.train.pairs import partial_round_trip, write_jsonl  # noqa: E402
 
 
 def main(argv=None) -> None:
@@ -66,7 +57,7 @@ def main(argv=None) -> None:
         g, names = noise.garble(s, rng)
         if g != s:
             rows.append({"id": f"noise-{i}", "source": g, "reference": s, "noise": list(names)})
-    write(out / "noise.jsonl", rows)
+    write_jsonl(out / "noise.jsonl", rows)
     print(f"noise.jsonl: {len(rows)} pairs from {len(noise_sents)} sentences")
 
     if args.no_apertium:
@@ -76,10 +67,10 @@ def main(argv=None) -> None:
         trips += apertium.round_trip(ap_sents[k:k + 2000])
     rows = []
     for i, (s, t) in enumerate(zip(ap_sents, trips)):
-        g = partial_round_trip(s, apertium.strip_markers(t), rng, args.max_changes)
+        g = partial_round_trip(s, t, rng, args.max_changes)  # round_trip strips Apertium's markers
         if g != s:
             rows.append({"id": f"apertium-{i}", "source": g, "reference": s})
-    write(out / "apertium.jsonl", rows)
+    write_jsonl(out / "apertium.jsonl", rows)
     print(f"apertium.jsonl: {len(rows)} pairs from {len(ap_sents)} sentences")
 
 

@@ -572,6 +572,11 @@ class Draft:
                     glossary="learned")
 
     @property
+    def phrase(self) -> str:
+        """What the rule matches, as a reviewer reads it: its phrases, or its regex."""
+        return " | ".join(self.match) if self.match else (self.regex or "")
+
+    @property
     def kind(self) -> str:
         if not self.enabled:
             return "disabled"
@@ -1071,9 +1076,8 @@ def render(drafts: Sequence[Draft], summary: Sequence[str], name: str = "learned
         return "\n".join(lines) + "\n"
     lines.append("rules:")
     for n, d in enumerate(drafts, start=1):
-        what = " | ".join(d.match) if d.match else d.regex
         lines.append("")
-        lines.append(f"  # {n}. {_comment(what or '')} -> {_comment(d.replace)}: seen {d.count} time"
+        lines.append(f"  # {n}. {_comment(d.phrase)} -> {_comment(d.replace)}: seen {d.count} time"
                      f"{'s' if d.count != 1 else ''} [{d.kind}]")
         for s in d.sources:
             lines.append(f"  #    from {_comment(s)}")

@@ -69,7 +69,7 @@ def against_known(drafts: list, known: ProposesEdits) -> tuple[list, list[str]]:
         k = standing(d.fix, known)
         if k.all_known:
             rules = ", ".join(k.fixed_by)
-            left_out.append(f"{d.id} ({_show(d)}, seen {d.count} time{'s' if d.count != 1 else ''}): {rules}")
+            left_out.append(f"{d.id} ({d.phrase} -> {d.replace}, seen {d.count} time{'s' if d.count != 1 else ''}): {rules}")
             continue
         if k.covered:
             d.notes.append(f"the glossaries in force already make {k.covered} of its {k.examples} fix examples "
@@ -79,8 +79,3 @@ def against_known(drafts: list, known: ProposesEdits) -> tuple[list, list[str]]:
                            f"({why}): widening that rule may be the better review")
         kept.append(d)
     return kept, left_out
-
-
-def _show(d) -> str:
-    before = d.regex or " | ".join(d.match)
-    return f"{before} -> {d.replace}"
