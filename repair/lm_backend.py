@@ -24,7 +24,7 @@ and ``compute_type`` of :class:`repair.config.RepairConfig`; ``repair fix --back
 
 - ``backend``: ``"auto"`` (CTranslate2 on CPU when it is installed, else torch), ``"torch"``
   or ``"ct2"``;
-- ``compute_type``: ``"auto"`` (the measured choice below), or one of CTranslate2's CPU
+- ``compute_type``: ``"auto"`` (the measured choice below: for the judge, int8 on CPUs with VNNI or AMX, else float32), or one of CTranslate2's CPU
   types: ``float32``, ``int8``, ``int8_float32``, ``int16``. The torch backend computes in
   float32 only.
 
@@ -60,9 +60,30 @@ CPU-second, bench/bench_pipeline.py) and a worker 0.31 GB instead of 0.96 GB (fl
 (4.5 at most) against float32, so a decision near the margin on unseen text can differ from
 torch's either way; ``compute_type="float32"`` (``--compute-type float32``) gives torch's
 decisions exactly, at 2.0.
+
+**Only where int8 is exact: CPUs with VNNI or AMX** (:func:`int8_dot_products_exact`). Without
+them, MKL's int8 GEMM (used by CTranslate2 on x86) multiplies with ``vpmaddubsw``, whose 16-bit
+sums saturate. Measured on 240 dev-set sentences, 1 thread, forcing MKL's code path with
+``MKL_ENABLE_INSTRUCTIONS`` on a CPU that has AMX (``python bench/bench_int8_isa.py``):
+
+==================  ===========================================  =====================
+MKL code path       int8 total log-prob vs the VNNI path         int8 batched vs single
+==================  ===========================================  =====================
+AVX512_E1 (VNNI)    0 (the same numbers as AMX)                  equal
+AVX512 (no VNNI)    median 3.1 nats, max 26.8 nats               equal
+AVX2 (no VNNI)      median 3.0 nats, max 26.4 nats               up to 1.3 nats apart
+==================  ===========================================  =====================
+
+float32 gave the same numbers on all four paths, batched or not. A judge whose scores move by
+its whole margin with the CPU, and with what else is in the batch (3.5 nats on the CI
+machine), would make different decisions on different machines and for different batch
+sizes. So ``"auto"`` runs the judge in int8 only where the CPU has VNNI or AMX, and in float32
+(margin 2.0) everywhere else: another CPU family, another OS without ``/proc/cpuinfo``, or
+``MKL_ENABLE_INSTRUCTIONS`` set below VNNI.
 """
 from __future__ import annotations
 
+import functools
 import math
 import os
 from typing import Sequence
@@ -72,12 +93,62 @@ BACKENDS = ("auto", "torch", "ct2")
 CT2_CPU_COMPUTE_TYPES = ("float32", "int8", "int8_float32", "int16")
 COMPUTE_TYPES = ("auto",) + CT2_CPU_COMPUTE_TYPES + ("float16", "bfloat16", "int8_float16", "int8_bfloat16")
 
-#: The judge's compute type under ``compute_type="auto"`` with CTranslate2 (see the module docstring):
-#: int8, with its own margin (repair.judge.INT8_MARGIN).
+#: The judge's compute type under ``compute_type="auto"`` with CTranslate2 where int8 is exact
+#: (:func:`int8_dot_products_exact`; see the module docstring): int8, with its own margin
+#: (repair.judge.INT8_MARGIN). Elsewhere :data:`JUDGE_FALLBACK_COMPUTE_TYPE`.
 JUDGE_COMPUTE_TYPE = "int8"
+#: The judge's compute type under ``"auto"`` on a CPU without VNNI or AMX.
+JUDGE_FALLBACK_COMPUTE_TYPE = "float32"
 #: The post-editor's compute type under ``compute_type="auto"`` with CTranslate2.
 SEQ2SEQ_COMPUTE_TYPE = "float32"
 AUTO_COMPUTE_TYPES = {"causal": JUDGE_COMPUTE_TYPE, "seq2seq": SEQ2SEQ_COMPUTE_TYPE}
+
+#: x86 CPU flags (Linux ``/proc/cpuinfo``) of int8 dot products that do not saturate.
+INT8_EXACT_FLAGS = frozenset({"avx512_vnni", "avx_vnni", "amx_int8"})
+#: ``MKL_ENABLE_INSTRUCTIONS`` values that keep MKL on a VNNI or AMX code path.
+MKL_VNNI_LEVELS = frozenset({"AVX2_E1", "AVX512_E1", "AVX512_E2", "AVX512_E3", "AVX512_E4", "AVX512_E5"})
+
+
+def int8_dot_products_exact(cpuinfo: str | None = None, environ=None) -> bool:
+    """Whether this CPU runs CTranslate2's int8 GEMM without saturating sums: an x86 CPU
+    with VNNI or AMX (read from ``cpuinfo``, default ``/proc/cpuinfo``), and MKL not held
+    below VNNI by ``MKL_ENABLE_INSTRUCTIONS``. False when it cannot be told.
+
+    >>> int8_dot_products_exact("flags\\t: fpu sse2 avx2 avx512f avx512_vnni\\n", {})
+    True
+    >>> int8_dot_products_exact("flags\\t: fpu sse2 avx2 avx512f\\n", {})
+    False
+    >>> int8_dot_products_exact("flags\\t: avx2 avx512_vnni\\n", {"MKL_ENABLE_INSTRUCTIONS": "AVX2"})
+    False
+    """
+    env = os.environ if environ is None else environ
+    level = env.get("MKL_ENABLE_INSTRUCTIONS", "").strip().upper()
+    if level and level not in MKL_VNNI_LEVELS:
+        return False
+    if cpuinfo is None:
+        try:
+            with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as fh:
+                cpuinfo = fh.read()
+        except OSError:
+            return False
+    for line in cpuinfo.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() == "flags":
+            return bool(INT8_EXACT_FLAGS & set(value.split()))
+    return False
+
+
+def auto_compute_type(kind: str) -> str:
+    """The compute type ``"auto"`` means for a ``kind`` ("causal" or "seq2seq") model on
+    CTranslate2 on this machine."""
+    if kind == "causal" and not _int8_exact_here():
+        return JUDGE_FALLBACK_COMPUTE_TYPE
+    return AUTO_COMPUTE_TYPES[kind]
+
+
+@functools.cache
+def _int8_exact_here() -> bool:
+    return int8_dot_products_exact()
 
 
 class ScoringError(RuntimeError):
@@ -123,7 +194,7 @@ def resolve_compute_type(compute_type: str, backend: str, kind: str) -> str:
         if compute_type not in ("auto", "float32"):
             raise ValueError(f"compute type {compute_type!r} needs the ct2 backend; torch computes in float32")
         return "float32"
-    return AUTO_COMPUTE_TYPES[kind] if compute_type == "auto" else compute_type
+    return auto_compute_type(kind) if compute_type == "auto" else compute_type
 
 
 def default_threads() -> int:

@@ -134,6 +134,19 @@ def test_the_margin_follows_the_compute_type_unless_given():
     assert Judge(compute_type="int8", margin=1.5).margin == 1.5
 
 
+def test_auto_runs_the_judge_in_float32_where_int8_sums_saturate():
+    """Without VNNI (here: MKL held to its AVX2 path) int8 scores move by a median 3 nats with
+    the CPU and change with the batch (repair.lm_backend): "auto" must not pick int8 there."""
+    script = ("from repair.judge import Judge; from repair.lm_backend import resolve_compute_type as r; "
+              "print(r('auto', 'ct2', 'causal'), r('auto', 'ct2', 'seq2seq'), Judge().margin, Judge().signature())")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), MKL_ENABLE_INSTRUCTIONS="AVX2")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=str(ROOT))
+    assert proc.returncode == 0, proc.stderr
+    causal, seq2seq, margin, signature = proc.stdout.split()
+    assert (causal, seq2seq, float(margin)) == ("float32", "float32", 2.0)
+    assert signature.endswith("|ct2-float32")
+
+
 def test_default_judge_runs_on_ct2_and_says_so_in_its_signature():
     judge = Judge()
     assert judge.signature().endswith(f"|ct2-{resolve_compute_type('auto', 'ct2', 'causal')}")
