@@ -57,6 +57,25 @@ DEFAULT_MARGIN = 2.0
 INT8_MARGIN = 3.0
 
 
+#: The grammar families' bar in float32 (torch, or CTranslate2 float32: the default on a CPU
+#: without VNNI, see repair.lm_backend). The families were calibrated under the int8 judge, whose
+#: 3.0 they must clear away from round-trip damage (repair.rank). On all 2.04M words of clean
+#: news (``python eval/scan_family_margins.py``, every family bar at 0), family edits that win by
+#: at least 3.0 nats: 39 in int8, 45 in float32; by at least 3.5 in float32: 38. So float32 asks
+#: 3.5 of them, to change no more correct text than int8 at 3.0.
+FLOAT32_FAMILY_MARGIN = 3.5
+
+
+def family_margin(compute_type: str) -> float:
+    """The least margin a grammar family's proposal must win by away from round-trip damage,
+    for a judge computing in ``compute_type`` (see :data:`FLOAT32_FAMILY_MARGIN`).
+
+    >>> family_margin("float32"), family_margin("int8")
+    (3.5, 3.0)
+    """
+    return INT8_MARGIN if compute_type.startswith("int8") else FLOAT32_FAMILY_MARGIN
+
+
 def default_margin(compute_type: str) -> float:
     """The margin for a judge computing in ``compute_type`` (see :data:`INT8_MARGIN`).
 
@@ -239,8 +258,12 @@ class Judge:
         # a bad option is an error now, not on the first proposal
         self._backend = resolve_backend(backend, device)
         self._compute_type = resolve_compute_type(compute_type, self._backend, "causal")
+        runs_in = scorer.compute_type if scorer is not None else self._compute_type
+        #: the grammar families' least margin away from round-trip damage (repair.rank): the
+        #: calibrated one of the compute type, or ``margin`` when that is given
+        self.family_margin = family_margin(runs_in) if margin is None else float(margin)
         if margin is None:  # the calibrated margin of the compute type the judge will run in
-            margin = default_margin(scorer.compute_type if scorer is not None else self._compute_type)
+            margin = default_margin(runs_in)
         self.margin = float(margin)
         self._scorer = scorer
         self._loader = loader

@@ -96,7 +96,9 @@ def _required(p: Proposal, judge) -> float:
     for the families that keep the judge's bar, and (b) everywhere for a few families; both
     lists are in ``repair/data/families/judge_bar.yaml``. On 2M words of clean news, family
     margins of 2.0 under the int8 judge's 3.0 everywhere would let through 21 more changes,
-    wrong pronouns among them; (b) lets through 4 (``python eval/scan_family_margins.py``)."""
+    wrong pronouns among them; (b) lets through 4 (``python eval/scan_family_margins.py``).
+    Elsewhere a family's bar is at least ``judge.family_margin``: the judge's margin in int8,
+    3.5 in float32 (whose margin is 2.0; repair.judge.FLOAT32_FAMILY_MARGIN)."""
     if p.margin is None:
         return judge.margin
     if p.source == "family":
@@ -105,6 +107,7 @@ def _required(p: Proposal, judge) -> float:
         if p.rule_id in below_judge() or (getattr(p, "evidence", False)
                                           and p.rule_id not in judge_bar_despite_evidence()):
             return p.margin
+        return max(judge.margin, getattr(judge, "family_margin", judge.margin), p.margin)
     return max(judge.margin, p.margin)
 
 
@@ -116,6 +119,8 @@ def _why_margin(p: Proposal, judge) -> str:
     if p.source == "model":
         return ", a model edit with no round-trip damage near it"
     if p.source == "family":
+        if need == getattr(judge, "family_margin", None) and need > (p.margin or 0):
+            return ", the grammar families' margin in this compute type"
         return f", {p.rule_id}'s calibrated margin" + (" near round-trip damage" if getattr(p, "evidence", False) else "")
     return ", its own calibrated margin"
 

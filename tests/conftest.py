@@ -71,3 +71,20 @@ def model_cache(tmp_path_factory):
         import shutil
 
         shutil.rmtree(tmp, ignore_errors=True)  # conversions are large: keep none in pytest's temp dirs
+
+
+def judge_compute_type() -> str:
+    """The compute type the default judge runs in on this machine (repair.lm_backend: int8 on
+    a CPU with VNNI or AMX, float32 elsewhere)."""
+    from repair.lm_backend import resolve_backend, resolve_compute_type
+
+    return resolve_compute_type("auto", resolve_backend("auto", "cpu"), "causal")
+
+
+def known_flips(where: str) -> list[dict]:
+    """The changes of correct text that the judge is known to let through in this machine's
+    compute type (tests/cases/judge_flips.jsonl), for the examples of ``where`` (a glossary
+    name, or a family word list's file). The tests expect exactly these (strict): a flip that
+    stops happening fails too, so that the list is kept true."""
+    ct = judge_compute_type()
+    return [c for c in load_cases("judge_flips.jsonl") if c["compute_type"] == ct and c["where"] == where]

