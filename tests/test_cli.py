@@ -155,6 +155,20 @@ def test_glossary_check_and_list(runner, tmp_path):
     assert res.exit_code == 0 and "ACRONYM_IA\tglossaries/fr-en.yaml:" in res.output
 
 
+def test_glossary_check_flags_a_trigger_written_as_a_regex(runner, tmp_path):
+    """Trigger words match literally: "rivers?" would never match (a real slip, and one that
+    PyYAML's pure-Python loader refuses in a flow list); "Canal+", "$*" and "river*" are words."""
+    g = tmp_path / "g.yaml"
+    g.write_text("rules:\n  - id: USED_WATERS\n    match: used waters\n    replace: wastewater\n"
+                 "    triggers: ['rivers?', river*, Canal+, '$*']\n    unless_near: ['(bottled|mineral)']\n"
+                 "    fix: [{in: 'used waters in the river', out: 'wastewater in the river'}]\n", encoding="utf-8")
+    res = runner.invoke(main, ["glossary", "check", str(g)])
+    assert res.exit_code == 3
+    assert "USED_WATERS: triggers word 'rivers?' looks like a regex" in res.output
+    assert "unless_near word '(bottled|mineral)' looks like a regex" in res.output
+    assert "Canal+" not in res.output and "word 'river*'" not in res.output and "'$*'" not in res.output
+
+
 def test_console_script_runs_as_a_module(tmp_path):
     res = subprocess.run([sys.executable, "-m", "repair", "fix", "-"], input=b"UE and OTAN\n",
                          capture_output=True, check=True)

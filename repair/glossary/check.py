@@ -32,7 +32,17 @@ def check_rule(rule: Rule) -> list[str]:
         out = apply_rule(rule, ex.text)
         if out != ex.text:
             problems.append(f"{rule.origin}: {rule.id}: changed correct text {ex.text!r} to {out!r}")
+    for field_name in ("triggers", "unless_near"):
+        for word in getattr(rule, field_name):
+            if REGEX_SIGNS & set(word.rstrip("*")):
+                problems.append(f"{rule.origin}: {rule.id}: {field_name} word {word!r} looks like a regex; these are "
+                                f"words, matched literally (a final * stands for any ending: 'river*')")
     return problems
+
+
+#: regex characters that a trigger word never needs ("rivers?" matches only "rivers?"); '+', '$'
+#: and '*' are allowed ("Canal+", "A+", "$*" for any dollar amount, "river*")
+REGEX_SIGNS = frozenset("?()[]{}|\\^")
 
 
 def check_glossary(glossary: Glossary) -> list[str]:
