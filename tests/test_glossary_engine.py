@@ -212,3 +212,36 @@ def test_regex_rules_run_near_their_anchors_find_what_a_whole_scan_finds():
             checked += 1
             windowed += g._reach(i) is not None
     assert checked > 1000 and windowed > checked // 2
+
+
+def test_the_regex_prefilter_never_skips_a_rule_that_matches():
+    """A regex rule runs only on texts where one of its required literals occurs
+    (repair.glossary.prefilter, joined across case classes and small alternations). They
+    must be a true necessary condition: on each shipped regex rule's own examples and on the
+    dev set, a rule whose regex matches the text has an anchor there, so _hits runs it."""
+    import json
+
+    from repair.glossary import CompiledGlossary, load_glossaries
+    from repair.glossary.match import fold
+
+    from .conftest import ROOT
+
+    g = CompiledGlossary(load_glossaries())
+    dev = [json.loads(x)["source"] for x in (ROOT / "eval" / "dev.jsonl").read_text(encoding="utf-8").splitlines()]
+
+    def anchored(text):
+        return {i for _last, (_length, _entries, rules) in g._automaton.iter(fold(text)) for i in rules}
+
+    dev_anchored = [anchored(t) for t in dev]
+    matched = joined = 0
+    for i, (rule, _own) in enumerate(g._regex_rules):
+        if i in g._always:
+            continue
+        joined += any(" " in a for a in g._anchors[i])
+        pattern = g._compiled(i)
+        own = [ex.text for ex in rule.fix + rule.keep]
+        for text, found in [(t, anchored(t)) for t in own] + list(zip(dev, dev_anchored)):
+            if pattern.search(text):
+                matched += 1
+                assert i in found, (rule.id, rule.regex, sorted(g._anchors[i]), text)
+    assert matched > 3000 and joined > 2000

@@ -752,7 +752,8 @@ def compiled(pattern: str, flags: int, engine: str = "checked"):
 
 # -- the cache of analyses -------------------------------------------------------------------------------
 #: Bump when the analysis changes: older caches are then ignored.
-CACHE_VERSION = 3  # 2: anchors chosen by selectivity (repair.glossary.prefilter); 3: reach
+CACHE_VERSION = 4  # 2: anchors chosen by selectivity (repair.glossary.prefilter); 3: reach; 4: anchors joined
+# across small alternations and case classes ("it is to note that", not "i")
 
 
 class _Cache:
