@@ -244,7 +244,7 @@ def _requirements(items) -> list[frozenset[str]]:
             if all(per_branch):
                 found.append(frozenset().union(*(max(b, key=_score) for b in per_branch)))
             run = _item_ends(op, av, True)
-        elif op is C.ASSERT:  # a negative or unknown lookaround
+        elif op is C.ASSERT:  # a lookbehind of many strings: its text is in the text too
             found += _requirements(list(av[1]))
     keep(run)
     return found
