@@ -221,7 +221,7 @@ def _requirements(items) -> list[frozenset[str]]:
             keep(_join(run, _ends(list(av[1]), False)))
             found += _requirements(list(av[1]))
             continue
-        part = None if op is C.ASSERT else _finite_item(op, av)
+        part = _finite_item(op, av)  # None for a lookaround (handled above) and anything unbounded
         if part is not None:
             joined = _join(run, part)
             if joined is not None:
