@@ -26,6 +26,16 @@ def test_tsv_two_columns_whole_words_case_carried(tmp_path):
     assert run(g, "The forces of order came.") == "The police came."
 
 
+def test_phrases_with_digits_match_their_own_digits_only(tmp_path):
+    """The automaton reads every digit as "0" (for the regex rules' anchors), so phrases
+    that differ only in their digits share a key: each still matches its own digits."""
+    g = compiled(tmp_path, "mine.tsv", "the G7 summit\tthe G7 meeting\nthe G20 summit\tthe G20 meeting\n"
+                                       "covid 19\tCOVID-19\n")
+    assert run(g, "After the G7 summit and the G20 summit, not the G8 summit.") == \
+        "After the G7 meeting and the G20 meeting, not the G8 summit."
+    assert run(g, "covid 19, covid 18, Covid ١٩") == "COVID-19, covid 18, Covid ١٩"
+
+
 def test_csv_with_quotes_and_comments(tmp_path):
     g = compiled(tmp_path, "mine.csv", '# comment\n"point of sale, official",outlet\nexpeditions,shipments\n')
     assert run(g, "the point of sale, official one") == "the outlet one"
@@ -186,32 +196,42 @@ def test_matching_scales_with_many_rules(tmp_path):
 
 
 def test_regex_rules_run_near_their_anchors_find_what_a_whole_scan_finds():
-    """A regex rule with a bounded reach runs only around its anchors (CompiledGlossary._run);
-    on the shipped rules' own examples, the dev set and the case files, that finds exactly the
-    matches of a scan of the whole text."""
+    """A regex rule runs only where it could match (CompiledGlossary._run): tried where its
+    leading strings start, or scanned around its anchors (bounded reach), or on the lines
+    that hold them. On the shipped rules' own examples, the dev set, the case files, and the
+    dev set joined into texts of many lines, that finds exactly the matches of a scan of the
+    whole text."""
     import json
+    from collections import Counter
 
     from repair.glossary import CompiledGlossary, load_glossaries
-    from repair.glossary.match import fold
+    from repair.glossary.match import anchor_fold
 
     from .conftest import ROOT, load_cases
 
     g = CompiledGlossary(load_glossaries())
     texts = [json.loads(x)["source"] for x in (ROOT / "eval" / "dev.jsonl").read_text(encoding="utf-8").splitlines()]
+    texts += ["\n".join(texts[k:k + 12]) for k in range(0, len(texts), 12)]
     texts += [c["original"] for name in ("positive.jsonl", "negative.jsonl") for c in load_cases(name)]
     texts += [ex.text for r in g.rules if r.regex for ex in r.fix + r.keep]
-    checked = windowed = 0
+    how: Counter = Counter()
     for text in texts:
         near: dict[int, list] = {}
-        for last, (length, _entries, anchored) in g._automaton.iter(fold(text)):
+        starts: dict[int, list] = {}
+        for last, (length, _entries, anchored, led) in g._automaton.iter(anchor_fold(text)):
             for i in anchored:
                 near.setdefault(i, []).extend((last, length))
+            for i in led:
+                starts.setdefault(i, []).append(last - length + 1)
         for i, places in near.items():
             whole = [(m.start(), m.end()) for m in g._compiled(i).finditer(text)]
-            assert [(m.start(), m.end()) for m in g._run(i, text, places)] == whole, (g._regex_rules[i][0].id, text)
-            checked += 1
-            windowed += g._reach(i) is not None
-    assert checked > 1000 and windowed > checked // 2
+            found = g._run(i, text, [places], starts.get(i, []))
+            assert [(m.start(), m.end()) for m in found] == whole, (g._regex_rules[i][0].id, text)
+            reach, by_line = g._reach(i)
+            how["led" if g._leads[i] else "near" if reach is not None else "lines" if by_line else "whole"] += 1
+            how["matched"] += bool(whole)
+    assert sum(how.values()) - how["matched"] > 1000, how
+    assert how["led"] > 200 and how["near"] > 1000 and how["lines"] > 50 and how["matched"] > 3000, how
 
 
 def test_the_regex_prefilter_never_skips_a_rule_that_matches():
@@ -222,7 +242,7 @@ def test_the_regex_prefilter_never_skips_a_rule_that_matches():
     import json
 
     from repair.glossary import CompiledGlossary, load_glossaries
-    from repair.glossary.match import fold
+    from repair.glossary.match import anchor_fold
 
     from .conftest import ROOT
 
@@ -230,7 +250,7 @@ def test_the_regex_prefilter_never_skips_a_rule_that_matches():
     dev = [json.loads(x)["source"] for x in (ROOT / "eval" / "dev.jsonl").read_text(encoding="utf-8").splitlines()]
 
     def anchored(text):
-        return {i for _last, (_length, _entries, rules) in g._automaton.iter(fold(text)) for i in rules}
+        return {i for _last, (_length, _entries, rules, _led) in g._automaton.iter(anchor_fold(text)) for i in rules}
 
     dev_anchored = [anchored(t) for t in dev]
     matched = joined = 0
@@ -245,3 +265,40 @@ def test_the_regex_prefilter_never_skips_a_rule_that_matches():
                 matched += 1
                 assert i in found, (rule.id, rule.regex, sorted(g._anchors[i]), text)
     assert matched > 3000 and joined > 2000
+
+
+def test_the_shipped_regex_analyses_are_current():
+    """glossaries/regex-analyses.json (repair.glossary.shipped) is what a fresh analysis of
+    every shipped pattern gives: rewrite it with ``python -m repair.glossary.shipped``."""
+    from repair.glossary import shipped
+
+    assert shipped.differences() == []
+    assert len(shipped.read_analyses()) > 3000
+
+
+def test_a_first_run_analyses_no_shipped_regex(tmp_path):
+    """With an empty cache (a machine's first run), loading the shipped glossaries takes
+    every regex analysis from the shipped file: none is computed, so none is cached; a
+    user's own regex still is."""
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("rules:\n  - id: MINE\n    regex: '\\bzq(\\d+)x\\b'\n    replace: x\n"
+                    "    fix: [{in: zq1x, out: x}]\n    keep: [zq]\n", encoding="utf-8")
+    code = ("import sys; from repair.glossary import load_glossaries, CompiledGlossary, regexes; "
+            "g = load_glossaries(sys.argv[1:]); CompiledGlossary(g); print(len(regexes._CACHE.shipped))")
+    env = {**os.environ, "MT_REPAIR_CACHE": str(tmp_path / "cache")}
+    env.pop("MT_REPAIR_NO_GLOSSARY_CACHE", None)
+    cached = tmp_path / "cache" / "glossary"
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+    assert int(out.stdout) > 3000
+    assert not list(cached.glob("regex-analyses-*"))
+    subprocess.run([sys.executable, "-c", code, str(mine)], env=env, cwd=ROOT, capture_output=True, text=True,
+                   check=True)
+    (found,) = cached.glob("regex-analyses-*")
+    assert "zq" in found.read_text(encoding="utf-8")
+    assert len(found.read_text(encoding="utf-8")) < 2000  # the shipped analyses are not copied to the cache

@@ -255,6 +255,13 @@ def _strings(item: dict, key: str, path: str, line: int) -> tuple[str, ...]:
     return tuple(value)
 
 
+def rule_patterns(rule) -> list[tuple[str, int]]:
+    """The (pattern, flags) of a rule that loading it analyses: its regex and its
+    ``unless_regex`` patterns."""
+    found = [(rule.regex, rule.flags)] if rule.regex is not None else []
+    return found + [(p, 0) for p in rule.unless_regex]
+
+
 def check_regex(pattern: str, flags: int, engine: str, path: str, line: int, what: str,
                 empty_ok: bool = False) -> None:
     """Raise GlossaryError (naming ``path`` and ``line``) for a regex that does not parse,

@@ -1,14 +1,15 @@
 """The compiled glossary: every rule of every glossary in one matcher.
 
 Literal phrases go into one Aho-Corasick automaton (pyahocorasick) built over a
-case-folded copy of the text. Regular-expression rules are compiled one by one, when first
-needed, by the engine their glossary allows (repair.glossary.regexes), and the same
-automaton also finds their required literals (repair.glossary.prefilter), so a regex rule
-runs only on texts where it could match. Context conditions are compiled when a rule first
-has a hit to check. Matching therefore costs one
-automaton pass over the text whatever the number of literal rules, plus one regex scan
-per regex rule whose anchor occurs; the hits are then checked against word boundaries
-and context conditions.
+case-folded copy of the text (digits read "0": :func:`anchor_fold`). Regular-expression
+rules are compiled one by one, when first needed, by the engine their glossary allows
+(repair.glossary.regexes), and the same automaton also finds their required literals
+(repair.glossary.prefilter), so a regex rule runs only on texts where it could match, and
+there only where it could match: where its leading strings start, around its literals, or
+on their lines (:meth:`CompiledGlossary._run`). Context conditions are compiled when a rule
+first has a hit to check. Matching therefore costs one automaton pass over the text
+whatever the number of literal rules, plus a few short regex runs per regex rule whose
+anchor occurs; the hits are then checked against word boundaries and context conditions.
 """
 from __future__ import annotations
 
@@ -33,6 +34,19 @@ _FOLD_MAP = str.maketrans({"’": "'", "‘": "'", "\u00a0": " ", "\u202f": " ",
 _WORD = re.compile(r"\w+")
 
 
+class _DigitsToZero(dict):
+    """``_FOLD_MAP`` that also maps every decimal digit (what ``\\d`` matches: Unicode Nd) to
+    "0"; other characters are looked up once, then remembered (``str.translate`` leaves a
+    character that maps to itself as it is)."""
+
+    def __missing__(self, code: int) -> int:
+        value = self[code] = ord("0") if chr(code).isdecimal() else code
+        return value
+
+
+_ANCHOR_MAP = _DigitsToZero(_FOLD_MAP)
+
+
 def fold(text: str) -> str:
     """Lower-case ``text`` for matching without changing its length, and unify apostrophes
     and non-breaking spaces, so offsets in the folded text are offsets in the original.
@@ -40,10 +54,25 @@ def fold(text: str) -> str:
     >>> fold("İA Nvidia’s\\u00a0FLEAS") == "İa nvidia's fleas"
     True
     """
+    return _lower(text).translate(_FOLD_MAP)
+
+
+def anchor_fold(text: str) -> str:
+    """:func:`fold`, and every digit as "0": the text the automaton reads. The required
+    literals of regex rules are written so (repair.glossary.prefilter: ``\\d{1,2}h\\d``
+    requires "0h0"), and a phrase with digits is checked against the text itself.
+
+    >>> anchor_fold("At 10h30, ٣ £")
+    'at 00h00, 0 £'
+    """
+    return _lower(text).translate(_ANCHOR_MAP)
+
+
+def _lower(text: str) -> str:
     low = text.lower()
     if len(low) != len(text):  # a few characters (İ) lower-case to two; keep them as they are
         low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-    return low.translate(_FOLD_MAP)
+    return low
 
 
 def _is_word_char(c: str) -> bool:
@@ -131,7 +160,7 @@ class CompiledGlossary:
         self._checks: dict[str, _RuleChecks] = {}  # built when a rule first has a hit to check
         #: The rules in force by id (their descriptions explain edits: repair.explain).
         self.by_id: dict[str, Rule] = {r.id: r for r in self.rules}
-        self._regex_rules, self._anchors = self._build_regex()
+        self._regex_rules, self._anchors, self._leads = self._build_regex()
         self._reaches: list = [_UNKNOWN] * len(self._regex_rules)
         self._always = [i for i, a in enumerate(self._anchors) if not a]
         self._automaton = self._build_automaton()
@@ -140,47 +169,60 @@ class CompiledGlossary:
     def _build_automaton(self):
         """One automaton over the folded text: literal phrases of phrase rules, and the
         required literals (anchors) of regex rules, which tell which regex rules to run."""
-        phrases: dict[str, list[tuple[Rule, str]]] = {}
+        phrases: dict[str, list[tuple[Rule, str, str | None]]] = {}
         anchors: dict[str, list[int]] = {}
+        leads: dict[str, list[int]] = {}
         for r in self.rules:
             for phrase in r.phrases:
-                phrases.setdefault(fold(phrase), []).append((r, phrase))
+                key = anchor_fold(phrase)
+                # a phrase with digits shares its key with the same phrase with other digits
+                own = fold(phrase) if key != fold(phrase) else None
+                phrases.setdefault(key, []).append((r, phrase, own))
         for i, (r, _own) in enumerate(self._regex_rules):
             for a in self._anchors[i] or ():
-                anchors.setdefault(fold(a), []).append(i)
+                anchors.setdefault(anchor_fold(a), []).append(i)
+            for a in self._leads[i] or ():
+                leads.setdefault(anchor_fold(a), []).append(i)
         if not phrases and not anchors:
             return None
         automaton = ahocorasick.Automaton()
-        for key in phrases.keys() | anchors.keys():
-            automaton.add_word(key, (len(key), tuple(phrases.get(key, ())), tuple(anchors.get(key, ()))))
+        for key in phrases.keys() | anchors.keys() | leads.keys():
+            automaton.add_word(key, (len(key), tuple(phrases.get(key, ())), tuple(anchors.get(key, ())),
+                                     tuple(leads.get(key, ()))))
         automaton.make_automaton()
         return automaton
 
-    def _reach(self, i: int) -> int | None:
-        """How far around an anchor rule ``i``'s matches can reach (None: scan whole texts)."""
+    def _reach(self, i: int) -> tuple[int | None, bool]:
+        """How far around an anchor rule ``i``'s matches can reach (None: unbounded), and
+        whether they stay within a line (regexes.line_bound)."""
         reach = self._reaches[i]
         if reach is _UNKNOWN:
             rule = self._regex_rules[i][0]
             try:
-                reach = regexes.analyse(rule.regex, rule.flags).reach
+                found = regexes.analyse(rule.regex, rule.flags)
+                reach = found.reach, found.line_bound
             except re.error:
-                reach = None
+                reach = None, False
             self._reaches[i] = reach
         return reach
 
     def _build_regex(self):
-        """The regex rules, each with its anchors (None: always run); each is compiled when
-        its anchor first occurs (:meth:`_compiled`)."""
-        rules, anchors = [], []
+        """The regex rules, each with its anchors (None: always run) and the strings its
+        matches start with (None: unknown); each is compiled when its anchor first occurs
+        (:meth:`_compiled`)."""
+        rules, anchors, leads = [], [], []
         for r in self.rules:
             if r.regex is None:
                 continue
             rules.append([r, None])
             try:
-                anchors.append(regexes.analyse(r.regex, r.flags).required)
+                found = regexes.analyse(r.regex, r.flags)
+                anchors.append(found.required)
+                leads.append(found.lead if _worth_leading(found) else None)
             except re.error:
                 anchors.append(None)  # reported when compiled
-        return rules, anchors
+                leads.append(None)
+        return rules, anchors, leads
 
     def _compiled(self, i: int):
         entry = self._regex_rules[i]
@@ -189,19 +231,45 @@ class CompiledGlossary:
             entry[1] = regexes.compiled(r.regex, r.flags, r.engine)
         return entry[1]
 
-    def _run(self, i: int, text: str, places: list[int] | None) -> list:
-        """The matches of regex rule ``i`` in ``text``. ``places`` lists where its anchors
-        occur (each as the offset of its last character, then its length): where the rule's
-        reach is bounded and the anchors are few, it runs only in the stretches around them
-        (a match holds an anchor, so none is missed; two characters more on each side keep
-        ``\\b`` and lookarounds true to the whole text)."""
+    def _run(self, i: int, text: str, places: list[list[int]] | None, starts: list[int] | None = None) -> list:
+        """The matches of regex rule ``i`` in ``text``. ``starts`` (when the rule's leading
+        strings are known: regexes.Analysis.lead) lists where they start in the text: every
+        match starts at one of them, so the rule is tried there alone, in order, each try
+        after the last match's end (what a scan finds, without the scan). ``places`` holds
+        lists of where its anchors occur (each as the offset of its last character, then its
+        length): where the rule's reach is bounded and the anchors are few, it runs only in
+        the stretches around them (a match holds an anchor, so none is missed; two characters more on each side keep
+        ``\\b`` and lookarounds true to the whole text). A rule of unbounded reach whose
+        matches stay within a line runs only on the lines that hold an anchor, each from the
+        line break before it to the one after it (the pattern stops at both)."""
         pattern = self._compiled(i)
-        reach = self._reach(i) if places else None
-        n = len(text)
-        if reach is None or (len(places) // 2) * (2 * reach + 8) >= n:
+        if self._leads[i] is not None and starts is not None:
+            found, end = [], 0
+            for p in sorted(set(starts)):
+                if p >= end:
+                    m = pattern.match(text, p)
+                    if m is not None and m.end() > m.start():
+                        found.append(m)
+                        end = m.end()
+            return found
+        if not places:
             return list(pattern.finditer(text))
-        spans = sorted((max(0, last + 1 - length - reach - 2), min(n, last + 1 + reach + 2))
-                       for last, length in zip(places[::2], places[1::2]))
+        reach, by_line = self._reach(i)
+        n = len(text)
+        if reach is not None and sum(len(part) // 2 for part in places) * (2 * reach + 8) < n:
+            spans = sorted((max(0, last + 1 - length - reach - 2), min(n, last + 1 + reach + 2))
+                           for part in places for last, length in zip(part[::2], part[1::2]))
+        elif by_line:
+            spans = []
+            for part in places:
+                for last in part[::2]:
+                    end = text.find("\n", last + 1)
+                    spans.append((max(0, text.rfind("\n", 0, last + 1)), n if end < 0 else end + 1))
+            spans.sort()
+            if sum(b - a for a, b in spans) >= n:
+                return list(pattern.finditer(text))
+        else:
+            return list(pattern.finditer(text))
         found = []
         a, b = spans[0]
         for s, e in spans[1:]:
@@ -256,9 +324,15 @@ class CompiledGlossary:
         # where each anchor occurs (by the tuple of rules it anchors): a regex rule runs only
         # around its anchors' places (see _run)
         places: dict[tuple, list[int]] = {}
+        starts: dict[tuple, list[int]] = {}  # where the strings that matches start with start
         if self._automaton is not None:
-            folded = fold(text)
-            for last, (length, entries, anchored) in self._automaton.iter(folded):
+            folded = anchor_fold(text)
+            for last, (length, entries, anchored, led) in self._automaton.iter(folded):
+                if led:
+                    found = starts.get(led)
+                    if found is None:
+                        starts[led] = found = []
+                    found.append(last - length + 1)
                 if anchored:
                     found = places.get(anchored)
                     if found is None:
@@ -274,7 +348,9 @@ class CompiledGlossary:
                 if end < len(text) and _is_word_char(folded[end]) and _is_word_char(folded[end - 1]):
                     continue
                 matched = text[start:end]
-                for rule, phrase in entries:
+                for rule, phrase, own in entries:
+                    if own is not None and fold(matched) != own:
+                        continue  # other digits
                     if rule.case == "exact":
                         if matched.translate(_FOLD_MAP) != phrase.translate(_FOLD_MAP):
                             continue
@@ -283,14 +359,21 @@ class CompiledGlossary:
                         yield rule, start, end, rule.replace
                     else:
                         yield rule, start, end, carry_case(matched, rule.replace)
-        near: dict[int, list[int]] = {}
+        near: dict[int, list[list[int]]] = {}  # a rule tried where its leading strings start needs no places
+        leads = self._leads
         for anchored, found in places.items():
             for i in anchored:
-                near.setdefault(i, []).extend(found)
+                if leads[i] is None:
+                    near.setdefault(i, []).append(found)
+        led_at: dict[int, list[int]] = {}
+        for led, found in starts.items():
+            for i in led:
+                if i in regex_to_run:
+                    led_at.setdefault(i, []).extend(found)
         for i in sorted(regex_to_run):
             rule = self._regex_rules[i][0]
             try:
-                found = self._run(i, text, near.get(i))
+                found = self._run(i, text, near.get(i), led_at.get(i, ()))
             except BacktrackingTimeout as exc:
                 if rejected is not None:
                     rejected.append(Rejected(0, 0, "", "", "glossary", rule.id, f"regex {exc}; no hit of this rule "
@@ -334,6 +417,19 @@ class CompiledGlossary:
                     return None, False
             return f"no trigger in {where}", False
         return None, False
+
+
+#: The fewest characters (spaces aside) a leading string needs to be looked for: "the " would be
+#: found a hundred times an article, and each finding costs more than a short scan.
+MIN_LEAD = 4
+
+
+def _worth_leading(found: "regexes.Analysis") -> bool:
+    """Whether a rule is better tried where its leading strings start than scanned: only when
+    its reach is unbounded (else it runs on short stretches around its anchors) and every
+    leading string is long enough to be rare."""
+    return (found.lead is not None and found.reach is None
+            and min(len(s.strip()) for s in found.lead) >= MIN_LEAD)
 
 
 def is_blocked(rejected: Rejected) -> bool:

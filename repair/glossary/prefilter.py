@@ -23,13 +23,14 @@ except ImportError:  # pragma: no cover - Python 3.10
 
 
 def required_literals(pattern: str, flags: int = 0) -> frozenset[str] | None:
-    """Strings of which at least one occurs (case-folded) in the text around any match of
-    ``pattern``: the most selective such set; None when none can be derived.
+    """Strings of which at least one occurs in the text around any match of ``pattern``,
+    read lower-cased and with every digit as "0" (repair.glossary.match.anchor_fold): the
+    most selective such set; None when none can be derived.
 
     >>> sorted(required_literals(r"\\$ (\\d+) billion\\b"))
-    [' billion']
+    ['0 billion']
     >>> sorted(required_literals(r"(?<=\\d) ?%"))
-    ['%']
+    ['0 %', '0%']
     >>> sorted(required_literals(r"\\b(it|this) acts of\\b"))
     ['it acts of', 'this acts of']
     >>> sorted(required_literals(r"\\b[Ii]t is to (?:note|notice) that\\b"))
@@ -39,7 +40,9 @@ def required_literals(pattern: str, flags: int = 0) -> frozenset[str] | None:
     >>> sorted(required_literals(r"(?:foo|bar)baz?"))
     ['barba', 'fooba']
     >>> sorted(required_literals(r"(\\d+) ?([€$])"))
-    ['$', '€']
+    ['0 $', '0 €', '0$', '0€']
+    >>> sorted(required_literals(r"\\b(\\d{1,2})h(\\d{2})\\b")), sorted(required_literals(r"(?<=\\bin )(19|20)\\d\\d"))
+    (['0h00'], ['in 0000'])
     >>> required_literals(r"\\d+") is None
     True
     """
@@ -56,6 +59,23 @@ def required_from_parsed(parsed) -> frozenset[str] | None:
     if not found:
         return None
     return min(found, key=lambda s: (-_score(s), sorted(s)))
+
+
+def leading_from_parsed(parsed) -> frozenset[str] | None:
+    """Strings one of which every match of the parsed pattern starts with, read as the
+    automaton reads text (lower case, digits as "0"), when they are few and say something
+    (see :func:`_selectivity`); None otherwise. A rule of unbounded reach then need only be
+    tried where one of them starts (repair.glossary.match).
+
+    >>> sorted(leading_from_parsed(P.parse(r"\\b[Tt]here (is|was) (\\d+|a few) years ago")))
+    ['there is 0', 'there is a few', 'there was 0', 'there was a few']
+    >>> leading_from_parsed(P.parse(r"(?<=\\bthe )years")), leading_from_parsed(P.parse(r"\\d+ years"))
+    (None, None)
+    """
+    strings = _ends(list(parsed), False)
+    if "" in strings or min(_selectivity(s) for s in strings) < 1:
+        return None
+    return frozenset(strings)
 
 
 #: The most strings one requirement may list (``(a|b) (c|d)`` lists 4: "a c", "a d", ...).
@@ -76,15 +96,23 @@ _PUNCTUATION = frozenset(".,;:'\"-()!?/")
 @functools.lru_cache(maxsize=65536)
 def _selectivity(literal: str) -> int:
     """How much a literal narrows the texts a rule could match: the length of its words, or 1
-    when they are only common words, plus 3 for each rarer symbol (%, €, «); 0 for plain
-    punctuation and spaces.
+    when they are only common words, plus 3 for each rarer symbol (%, €, «) and 2 for each
+    number after the first; 0 for plain punctuation, spaces and a lone number (a number's
+    digits read "0" and it counts as no word).
 
     >>> _selectivity(" with "), _selectivity("prison"), _selectivity(" of current"), _selectivity(","), _selectivity("%")
     (1, 6, 9, 0, 3)
+    >>> _selectivity("0"), _selectivity("0 000"), _selectivity("0h00"), _selectivity("in 0000")
+    (0, 2, 4, 1)
     """
     words = re.findall(r"\w+", literal.lower())
     symbols = 3 * sum(1 for c in literal if not c.isalnum() and not c.isspace() and c not in _PUNCTUATION)
     symbols += 3 * len(re.findall(r"\s[?!;:]", literal))  # French spacing: rare in English
+    # a number (every digit reads "0") says little alone, but numbers side by side ("0 000")
+    # are rare in English
+    numbers = sum(1 for w in words if not w.strip("0"))
+    symbols += 2 * (numbers - 1) if numbers > 1 else 0
+    words = [w for w in words if w.strip("0")]
     if not words:
         return symbols
     if all(w in _COMMON for w in words):
@@ -113,13 +141,41 @@ def _finite(items) -> set[str] | None:
     return out
 
 
+def _char(code: int) -> str:
+    """A literal character as the automaton reads it: lower case, a digit as "0"."""
+    c = chr(code)
+    return "0" if c.isdecimal() else c.lower()
+
+
+def _set_strings(av) -> set[str] | None:
+    """The characters (as :func:`_char` writes them) that a character set matches, when
+    they are few: ``[Tt]``, ``[ -]``, ``\\d`` and ``[0-9]`` (each "0"), ``[\\d,.]``."""
+    out: set[str] = set()
+    for o, a in av:
+        if o is C.LITERAL:
+            out.add(_char(a))
+        elif o is C.CATEGORY and a is C.CATEGORY_DIGIT:
+            out.add("0")
+        elif o is C.RANGE and all(chr(c).isdecimal() for c in range(a[0], a[1] + 1)):
+            out.add("0")
+        elif o is C.RANGE and a[1] - a[0] < 12:
+            out.update(_char(c) for c in range(a[0], a[1] + 1))
+        else:  # a negated set, a wider class or range
+            return None
+    return out if 1 <= len(out) <= 12 else None
+
+
+#: ``x{n}`` with n up to this counts as n copies of x (``\\d{4}``: "0000").
+MAX_EXACT_REPEAT = 4
+
+
 def _finite_item(op, av) -> set[str] | None:
     if op is C.LITERAL:
-        return {chr(av).lower()}
+        return {_char(av)}
     if op in (C.AT, C.ASSERT_NOT):  # zero-width: \b, ^, a negative lookaround
         return {""}
-    if op is C.IN and 1 <= len(av) <= 12 and all(o is C.LITERAL for o, _ in av):  # [Tt], [ -]
-        return {chr(v).lower() for _, v in av}
+    if op is C.IN:
+        return _set_strings(av)
     if op is C.SUBPATTERN:
         return _finite(list(av[-1]))
     if op is C.BRANCH:
@@ -135,6 +191,8 @@ def _finite_item(op, av) -> set[str] | None:
         if part is None:
             return None
         return part | {""} if av[0] == 0 else part
+    if op in _REPEATS and av[0] == av[1] <= MAX_EXACT_REPEAT:  # x{n}
+        return _finite(list(av[2]) * av[0])
     return None
 
 

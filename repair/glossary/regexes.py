@@ -36,7 +36,7 @@ except ImportError:  # pragma: no cover - Python 3.10
     import sre_constants as C  # type: ignore
     import sre_parse as P  # type: ignore
 
-from .prefilter import required_from_parsed
+from .prefilter import leading_from_parsed, required_from_parsed
 
 #: ``linear`` (the default): RE2 (linear time by construction) when it can run the rule,
 #: else Python's ``re`` if the rule passes the linear-time check, else a load error.
@@ -64,10 +64,63 @@ class Analysis:
     #: the most characters a match and the text its lookarounds read can span (None: unbounded),
     #: so that the rule need only be run near its anchor (repair.glossary.match)
     reach: int | None = None
+    #: whether neither a match nor its lookarounds can hold a line break (and no ``^``/``$``):
+    #: then a rule of unbounded reach need only be run on the lines that hold its anchor
+    line_bound: bool = False
+    #: strings one of which every match starts with (None: unknown), so that a rule need only
+    #: be tried where one of them starts (repair.glossary.match)
+    lead: frozenset[str] | None = None
 
 
 #: Beyond this many characters a pattern's reach counts as unbounded (the rule scans whole texts).
 MAX_REACH = 2000
+
+
+def line_bound(items, flags: int = 0) -> bool:
+    """Whether no match of the parsed ``items``, nor any text its lookarounds read, can
+    hold a line break, and it has no anchor but ``\\b``/``\\B`` (a ``^`` or ``$`` means
+    where a text begins or ends). Reading text in order, such a pattern stops at a "\\n":
+    it matches in a line plus the line breaks around it exactly as in the whole text.
+
+    >>> line_bound(P.parse(r"\\bthere (?:is|are) (\\d+|a few) (?=years)")), line_bound(P.parse(r"foo\\s+bar"))
+    (True, False)
+    >>> line_bound(P.parse(r"(?<![\\d,])\\d+")), line_bound(P.parse(r"^Read more")), line_bound(P.parse(r"a.b"), re.S)
+    (True, False, False)
+    """
+    for op, av in items:
+        if op is C.LITERAL:
+            if av == 10:
+                return False
+        elif op is C.NOT_LITERAL:
+            if av != 10:
+                return False
+        elif op is C.ANY:
+            if flags & re.DOTALL:
+                return False
+        elif op is C.IN:
+            if _set_mask(op, av, flags) & _bit("\n"):
+                return False
+        elif op is C.AT:
+            if str(av) not in ("AT_BOUNDARY", "AT_NON_BOUNDARY"):
+                return False
+        elif op is C.SUBPATTERN:
+            if not line_bound(av[-1], _flags(flags, av)):
+                return False
+        elif op is C.BRANCH:
+            if not all(line_bound(b, flags) for b in av[1]):
+                return False
+        elif op in _REPEATS:
+            if not line_bound(av[2], flags):
+                return False
+        elif op in (C.ASSERT, C.ASSERT_NOT):
+            if not line_bound(av[1], flags):
+                return False
+        elif op is getattr(C, "ATOMIC_GROUP", None):
+            if not line_bound(av, flags):
+                return False
+        else:  # back-references, conditionals and anything unknown
+            return False
+    return True
 
 
 def reach(items) -> int | None:
@@ -125,8 +178,9 @@ _ANALYSES: dict[tuple[str, int], Analysis] = {}
 
 
 def analyse(pattern: str, flags: int = 0) -> Analysis:
-    """The analysis of ``pattern`` (raises ``re.error`` for a syntax error); memoised, and
-    kept across runs in a small JSON cache (see :func:`load_cache`)."""
+    """The analysis of ``pattern`` (raises ``re.error`` for a syntax error); memoised, kept
+    across runs in a small JSON cache, and shipped for the shipped glossaries' patterns
+    (:class:`_Cache`, repair.glossary.shipped)."""
     key = (pattern, flags)
     found = _ANALYSES.get(key)
     if found is not None:
@@ -135,19 +189,25 @@ def analyse(pattern: str, flags: int = 0) -> Analysis:
     found = _ANALYSES.get(key)
     if found is not None:
         return found
+    found = _ANALYSES[key] = fresh_analysis(pattern, flags)
+    _cache().added += 1
+    return found
+
+
+def fresh_analysis(pattern: str, flags: int = 0) -> Analysis:
+    """:func:`analyse` without its memo and caches (raises ``re.error``)."""
     parsed = P.parse(pattern, flags)
     state_flags = parsed.state.flags
-    found = Analysis(
+    return Analysis(
         min_width=parsed.getwidth()[0],
         required=required_from_parsed(parsed),
         hazard=hazard(parsed, state_flags),
         re2=to_re2(parsed, state_flags),
         error=_lookbehind_error(parsed.data),
         reach=reach(parsed),
+        line_bound=line_bound(parsed, state_flags),
+        lead=leading_from_parsed(parsed),
     )
-    _ANALYSES[key] = found
-    _cache().added += 1
-    return found
 
 
 # -- the linear-time check -------------------------------------------------------------------------
@@ -752,17 +812,37 @@ def compiled(pattern: str, flags: int, engine: str = "checked"):
 
 # -- the cache of analyses -------------------------------------------------------------------------------
 #: Bump when the analysis changes: older caches are then ignored.
-CACHE_VERSION = 4  # 2: anchors chosen by selectivity (repair.glossary.prefilter); 3: reach; 4: anchors joined
-# across small alternations and case classes ("it is to note that", not "i")
+CACHE_VERSION = 5  # 2: anchors chosen by selectivity (repair.glossary.prefilter); 3: reach; 4: anchors joined
+# across small alternations and case classes ("it is to note that", not "i"); 5: digits as "0", line_bound, lead
+
+
+def to_entry(pattern: str, flags: int, a: Analysis) -> list:
+    """One analysis as a JSON list (the caches' format)."""
+    return [flags, pattern, a.min_width, None if a.required is None else sorted(a.required), a.hazard, a.re2,
+            a.error, a.reach, a.line_bound, None if a.lead is None else sorted(a.lead)]
+
+
+def from_entries(entries) -> dict[tuple[str, int], Analysis]:
+    """The analyses of :func:`to_entry` lists; ValueError or TypeError when malformed."""
+    out = {}
+    for flags, pattern, wmin, required, hazard_, re2_, error, reach_, line_bound_, lead in entries:
+        if not (isinstance(flags, int) and isinstance(pattern, str) and isinstance(wmin, int)):
+            raise ValueError("not an analysis")
+        out[(pattern, flags)] = Analysis(
+            wmin, None if required is None else frozenset(required), hazard_, re2_, error, reach_,
+            bool(line_bound_), None if lead is None else frozenset(lead))
+    return out
 
 
 class _Cache:
     """Analyses of earlier runs (:mod:`repair.glossary.cache`): a start-up with 1,800 regex
-    rules need not parse them all again."""
+    rules need not parse them all again. Those of the shipped glossaries come with them
+    (:mod:`repair.glossary.shipped`), so even a machine's first run does not."""
 
     def __init__(self):
         self.loaded = False
         self.added = 0
+        self.shipped: set[tuple[str, int]] = set()
 
     @property
     def name(self) -> str:
@@ -772,28 +852,29 @@ class _Cache:
         if self.loaded:
             return
         self.loaded = True
-        from . import cache
+        from . import cache, shipped
 
+        found = shipped.read_analyses()
+        self.shipped = set(found)
+        for key, a in found.items():
+            _ANALYSES.setdefault(key, a)
         entries = cache.read(self.name)
         if not isinstance(entries, list):
             return
         try:
-            for flags, pattern, wmin, required, hazard_, re2_, error, reach_ in entries:
-                if not (isinstance(flags, int) and isinstance(pattern, str) and isinstance(wmin, int)):
-                    return
-                _ANALYSES.setdefault((pattern, flags), Analysis(
-                    wmin, None if required is None else frozenset(required), hazard_, re2_, error, reach_))
+            for key, a in from_entries(entries).items():
+                _ANALYSES.setdefault(key, a)
         except (ValueError, TypeError):
             return
 
     def save(self) -> None:
-        """Write the analyses back when this run added some."""
+        """Write the analyses back when this run added some (those that came with the
+        shipped glossaries need not be)."""
         if not self.added:
             return
         from . import cache
 
-        entries = [[f, p, a.min_width, None if a.required is None else sorted(a.required), a.hazard, a.re2, a.error,
-                    a.reach] for (p, f), a in _ANALYSES.items()]
+        entries = [to_entry(p, f, a) for (p, f), a in _ANALYSES.items() if (p, f) not in self.shipped]
         if len(entries) <= 200_000:  # a cache, not an archive
             cache.write(self.name, entries)
         self.added = 0
