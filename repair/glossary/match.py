@@ -324,7 +324,7 @@ class CompiledGlossary:
         # where each anchor occurs (by the tuple of rules it anchors): a regex rule runs only
         # around its anchors' places (see _run)
         places: dict[tuple, list[int]] = {}
-        starts: dict[tuple, list[int]] = {}  # where the strings that matches start with start
+        starts: dict[tuple, list[int]] = {}  # where leading strings occur (start offsets), by the rules they lead
         if self._automaton is not None:
             folded = anchor_fold(text)
             for last, (length, entries, anchored, led) in self._automaton.iter(folded):
@@ -359,7 +359,7 @@ class CompiledGlossary:
                         yield rule, start, end, rule.replace
                     else:
                         yield rule, start, end, carry_case(matched, rule.replace)
-        near: dict[int, list[list[int]]] = {}  # a rule tried where its leading strings start needs no places
+        near: dict[int, list[list[int]]] = {}  # anchor places by rule (a rule with leading strings needs none)
         leads = self._leads
         for anchored, found in places.items():
             for i in anchored:
