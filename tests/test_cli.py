@@ -169,6 +169,26 @@ def test_glossary_check_flags_a_trigger_written_as_a_regex(runner, tmp_path):
     assert "Canal+" not in res.output and "word 'river*'" not in res.output and "'$*'" not in res.output
 
 
+def test_glossary_check_notes_a_regex_that_scans_whole_texts(runner, tmp_path):
+    """A regex that Python's re runs, of unbounded reach and whose matches start with no fixed
+    words, scans the whole of each text that holds its literal: the check says so, and how to
+    bound it, without failing; the same rule with its repetition bounded, or starting with
+    fixed words, gets no note."""
+    def check(regex, text="the big dog barks"):
+        g = tmp_path / "g.yaml"
+        g.write_text(f"glossary:\n  engine: checked\nrules:\n  - id: SLOW\n    regex: '{regex}'\n    replace: x\n"
+                     f"    fix: [{{in: '{text}', out: 'the x barks'}}]\n", encoding="utf-8")
+        return runner.invoke(main, ["glossary", "check", str(g)])
+
+    res = check(r"\b\w+ dog\b")
+    assert res.exit_code == 0, res.output
+    assert "SLOW: note: this regex scans the whole of every text that holds ' dog'" in res.output
+    assert "1 rules, 0 problems, 1 notes on speed" in res.output
+    for fast, text in ((r"\b\w{1,40} dog\b", "the big dog barks"), (r"\blarge \w+ dog\b", "the large brown dog barks")):
+        res = check(fast, text)
+        assert res.exit_code == 0 and "note:" not in res.output and "0 problems\n" in res.output, (fast, res.output)
+
+
 def test_console_script_runs_as_a_module(tmp_path):
     res = subprocess.run([sys.executable, "-m", "repair", "fix", "-"], input=b"UE and OTAN\n",
                          capture_output=True, check=True)

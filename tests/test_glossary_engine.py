@@ -36,6 +36,25 @@ def test_phrases_with_digits_match_their_own_digits_only(tmp_path):
     assert run(g, "covid 19, covid 18, Covid ١٩") == "COVID-19, covid 18, Covid ١٩"
 
 
+@pytest.mark.parametrize("engine", ["linear", "checked", "backtracking"])
+def test_a_rule_tried_where_its_leading_words_start_runs_under_every_engine(tmp_path, engine):
+    """A regex of unbounded reach whose matches start with fixed words ("large ") is tried
+    only where they start when Python's re runs it (CompiledGlossary._run); RE2 and the
+    backtracking engine scan as before. Each finds every match, in order."""
+    g = compiled(tmp_path, "mine.yaml", f"""\
+        glossary:
+          engine: {engine}
+        rules:
+          - id: LARGE_DOG
+            regex: '\\blarge \\w+ dogs?\\b'
+            replace: big dog
+            fix: [{{in: 'a large brown dog', out: 'a big dog'}}]
+        """)
+    text = "A large brown dog, two large black dogs and a large cat.\nOne large grey dog."
+    assert run(g, text) == "A big dog, two big dog and a large cat.\nOne big dog."
+    assert (g._leads[0] is not None) == (engine == "checked")
+
+
 def test_csv_with_quotes_and_comments(tmp_path):
     g = compiled(tmp_path, "mine.csv", '# comment\n"point of sale, official",outlet\nexpeditions,shipments\n')
     assert run(g, "the point of sale, official one") == "the outlet one"

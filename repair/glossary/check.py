@@ -1,8 +1,11 @@
 """Running a glossary's own examples: the checks behind ``repair glossary check`` and the tests."""
 from __future__ import annotations
 
+import re
+
 from ..edit import apply_edits
-from .match import CompiledGlossary
+from . import regexes
+from .match import CompiledGlossary, lead_of
 from .rules import Glossary, Rule
 
 
@@ -53,3 +56,36 @@ def check_glossary(glossary: Glossary) -> list[str]:
         if rule.enabled:
             problems += check_rule(rule)
     return problems
+
+
+def _engine(rule: Rule) -> str | None:
+    try:
+        return regexes.engine_for(rule.regex, rule.flags, rule.engine)
+    except ValueError:
+        return None
+
+
+def speed_notes(rule: Rule) -> list[str]:
+    """Advice on what a regex rule costs, which changes no result (``repair glossary check``
+    prints it as a note): a rule with no literal runs on every text, and one that Python's
+    ``re`` runs (RE2 is linear), whose reach is unbounded and whose matches start with no
+    fixed words, scans the whole of each text its literal occurs in (repair.glossary.match),
+    up to a millisecond an article."""
+    if rule.regex is None or not rule.enabled:
+        return []
+    try:
+        found = regexes.analyse(rule.regex, rule.flags)
+    except re.error:
+        return []
+    where = f"{rule.origin}: {rule.id}: note:"
+    if found.required is None:
+        return [f"{where} no literal narrows where this regex can match, so it runs on every text; give it a "
+                f"fixed word or phrase"]
+    if found.reach is None and lead_of(rule, found) is None and _engine(rule) == "re":
+        literals = ", ".join(repr(x) for x in sorted(found.required)[:3])
+        if any(c == "0" for x in found.required for c in x):
+            literals += " (any digit reads 0)"
+        return [f"{where} this regex scans the whole of every text that holds {literals}: an unbounded "
+                f"repetition (+, *, {{n,}}) leaves its reach unknown, and its matches start with no fixed words; "
+                f"bound the repetition (\\d{{1,9}}, [\\w-]{{1,40}}) to run it only near that literal"]
+    return []

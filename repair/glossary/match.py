@@ -218,7 +218,7 @@ class CompiledGlossary:
             try:
                 found = regexes.analyse(r.regex, r.flags)
                 anchors.append(found.required)
-                leads.append(found.lead if _worth_leading(found) else None)
+                leads.append(lead_of(r, found))
             except re.error:
                 anchors.append(None)  # reported when compiled
                 leads.append(None)
@@ -424,12 +424,19 @@ class CompiledGlossary:
 MIN_LEAD = 4
 
 
-def _worth_leading(found: "regexes.Analysis") -> bool:
-    """Whether a rule is better tried where its leading strings start than scanned: only when
-    its reach is unbounded (else it runs on short stretches around its anchors) and every
-    leading string is long enough to be rare."""
-    return (found.lead is not None and found.reach is None
-            and min(len(s.strip()) for s in found.lead) >= MIN_LEAD)
+def lead_of(rule: Rule, found: "regexes.Analysis") -> frozenset[str] | None:
+    """The leading strings where rule ``rule`` is tried (CompiledGlossary._run), or None when
+    it is better scanned: only when its reach is unbounded (else it runs on short stretches
+    around its anchors), every leading string is long enough to be rare, and Python's ``re``
+    runs it (``pattern.match`` at a position; RE2 scans in linear time anyway)."""
+    if found.lead is None or found.reach is not None or min(len(s.strip()) for s in found.lead) < MIN_LEAD:
+        return None
+    try:
+        if regexes.engine_for(rule.regex, rule.flags, rule.engine) != "re":
+            return None
+    except ValueError:  # reported when compiled
+        return None
+    return found.lead
 
 
 def is_blocked(rejected: Rejected) -> bool:
