@@ -58,13 +58,6 @@ def check_glossary(glossary: Glossary) -> list[str]:
     return problems
 
 
-def _engine(rule: Rule) -> str | None:
-    try:
-        return regexes.engine_for(rule.regex, rule.flags, rule.engine)
-    except ValueError:
-        return None
-
-
 def speed_notes(rule: Rule) -> list[str]:
     """Advice on what a regex rule costs, which changes no result (``repair glossary check``
     prints it as a note): a rule with no literal runs on every text, and one that Python's
@@ -81,7 +74,8 @@ def speed_notes(rule: Rule) -> list[str]:
     if found.required is None:
         return [f"{where} no literal narrows where this regex can match, so it runs on every text; give it a "
                 f"fixed word or phrase"]
-    if found.reach is None and lead_of(rule, found) is None and _engine(rule) == "re":
+    if (found.reach is None and lead_of(rule, found) is None
+            and regexes.engine_or_none(rule.regex, rule.flags, rule.engine) == "re"):
         literals = ", ".join(repr(x) for x in sorted(found.required)[:3])
         if any(c == "0" for x in found.required for c in x):
             literals += " (any digit reads 0)"

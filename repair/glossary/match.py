@@ -126,9 +126,6 @@ class _Context:
         return a, b
 
 
-_UNKNOWN = object()
-
-
 def _line_of(text: str, pos: int) -> tuple[int, int]:
     start = text.rfind("\n", 0, pos) + 1
     end = text.find("\n", pos)
@@ -160,8 +157,7 @@ class CompiledGlossary:
         self._checks: dict[str, _RuleChecks] = {}  # built when a rule first has a hit to check
         #: The rules in force by id (their descriptions explain edits: repair.explain).
         self.by_id: dict[str, Rule] = {r.id: r for r in self.rules}
-        self._regex_rules, self._anchors, self._leads = self._build_regex()
-        self._reaches: list = [_UNKNOWN] * len(self._regex_rules)
+        self._regex_rules, self._anchors, self._leads, self._reaches = self._build_regex()
         self._always = [i for i, a in enumerate(self._anchors) if not a]
         self._automaton = self._build_automaton()
 
@@ -174,9 +170,9 @@ class CompiledGlossary:
         leads: dict[str, list[int]] = {}
         for r in self.rules:
             for phrase in r.phrases:
-                key = anchor_fold(phrase)
+                key, folded = anchor_fold(phrase), fold(phrase)
                 # a phrase with digits shares its key with the same phrase with other digits
-                own = fold(phrase) if key != fold(phrase) else None
+                own = folded if key != folded else None
                 phrases.setdefault(key, []).append((r, phrase, own))
         for i, (r, _own) in enumerate(self._regex_rules):
             for a in self._anchors[i] or ():
@@ -195,34 +191,29 @@ class CompiledGlossary:
     def _reach(self, i: int) -> tuple[int | None, bool]:
         """How far around an anchor rule ``i``'s matches can reach (None: unbounded), and
         whether they stay within a line (regexes.line_bound)."""
-        reach = self._reaches[i]
-        if reach is _UNKNOWN:
-            rule = self._regex_rules[i][0]
-            try:
-                found = regexes.analyse(rule.regex, rule.flags)
-                reach = found.reach, found.line_bound
-            except re.error:
-                reach = None, False
-            self._reaches[i] = reach
-        return reach
+        return self._reaches[i]
 
     def _build_regex(self):
-        """The regex rules, each with its anchors (None: always run) and the strings its
-        matches start with (None: unknown); each is compiled when its anchor first occurs
-        (:meth:`_compiled`)."""
-        rules, anchors, leads = [], [], []
+        """The regex rules, each with its anchors (None: always run), the strings its
+        matches start with where it is tried (None: it is scanned), and its reach and
+        whether it stays within a line (:meth:`_reach`), all from its analysis; each is
+        compiled when its anchor first occurs (:meth:`_compiled`)."""
+        rules, anchors, leads, reaches = [], [], [], []
         for r in self.rules:
             if r.regex is None:
                 continue
             rules.append([r, None])
             try:
                 found = regexes.analyse(r.regex, r.flags)
-                anchors.append(found.required)
-                leads.append(lead_of(r, found))
-            except re.error:
-                anchors.append(None)  # reported when compiled
+            except re.error:  # reported when compiled
+                anchors.append(None)
                 leads.append(None)
-        return rules, anchors, leads
+                reaches.append((None, False))
+                continue
+            anchors.append(found.required)
+            leads.append(lead_of(r, found))
+            reaches.append((found.reach, found.line_bound))
+        return rules, anchors, leads, reaches
 
     def _compiled(self, i: int):
         entry = self._regex_rules[i]
@@ -431,12 +422,7 @@ def lead_of(rule: Rule, found: "regexes.Analysis") -> frozenset[str] | None:
     runs it (``pattern.match`` at a position; RE2 scans in linear time anyway)."""
     if found.lead is None or found.reach is not None or min(len(s.strip()) for s in found.lead) < MIN_LEAD:
         return None
-    try:
-        if regexes.engine_for(rule.regex, rule.flags, rule.engine) != "re":
-            return None
-    except ValueError:  # reported when compiled
-        return None
-    return found.lead
+    return found.lead if regexes.engine_or_none(rule.regex, rule.flags, rule.engine) == "re" else None
 
 
 def is_blocked(rejected: Rejected) -> bool:

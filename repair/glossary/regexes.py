@@ -776,6 +776,14 @@ def engine_for(pattern: str, flags: int, engine: str) -> str:
                      f"{BACKTRACKING_TIMEOUT} s time limit per text")
 
 
+def engine_or_none(pattern: str, flags: int, engine: str) -> str | None:
+    """:func:`engine_for`, or None where no engine may run ``pattern`` (the loader reports why)."""
+    try:
+        return engine_for(pattern, flags, engine)
+    except ValueError:
+        return None
+
+
 def _re2_accepts(re2_pattern: str) -> bool:
     key = (re2_pattern, -1, "re2-ok")
     ok = _COMPILED.get(key)
