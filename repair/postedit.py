@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .ascii_fold import fold, unfold
 from .edit import Proposal, Rejected
 from .guards import (GuardConfig, check_content, check_dropped_words, check_extent, check_margin, in_quotes,
                      quoted_spans, word_edits)
@@ -244,14 +245,15 @@ class PostEditor:
             yield items[k:k + self.batch_size]
 
     def generate(self, sources: list[str]) -> list[str]:
-        """Greedy rewrites of ``sources`` (deterministic)."""
+        """Greedy rewrites of ``sources`` (deterministic). The model reads them folded to
+        ASCII (:mod:`repair.ascii_fold`), and its rewrites get the sources' typography back."""
         model, tok = self.model, self.tokenizer
         out: list[str] = []
         for chunk in self._batches(sources):
-            ids = [tok.encode(s, special=True) for s in chunk]
+            ids = [tok.encode(fold(s), special=True) for s in chunk]
             # minimal edits keep the length: a longer output is cut short (and fails the guards)
             limit = min(self.max_new_tokens, int(max(len(x) for x in ids) * 1.25) + 4)
-            out += [" ".join(tok.decode(o).split()) for o in model.generate(ids, limit)]
+            out += [unfold(" ".join(tok.decode(o).split()), s) for o, s in zip(model.generate(ids, limit), chunk)]
         return out
 
     def score(self, sources: list[str], targets: list[str]) -> list[float]:
@@ -262,8 +264,8 @@ class PostEditor:
         model, tok = self.model, self.tokenizer
         scores: list[float] = []
         for k in range(0, len(sources), self.batch_size):
-            src = [tok.encode(s, special=True) for s in sources[k:k + self.batch_size]]
-            tgt = [tok.encode(t) for t in targets[k:k + self.batch_size]]
+            src = [tok.encode(fold(s), special=True) for s in sources[k:k + self.batch_size]]
+            tgt = [tok.encode(fold(t)) for t in targets[k:k + self.batch_size]]
             for lp in model.score(src, tgt):
                 check_finite(lp, f"post-editor {self.model_id} ({self.backend}, {self.compute_type})")
                 scores.append(sum(lp) / len(lp))

@@ -241,6 +241,22 @@ def test_model_scores_prefer_a_copy_to_garbage(editor):
     assert copy > garbage
 
 
+def test_the_model_copies_typography_it_cannot_spell(editor):
+    """The built-in model's vocabulary spells curly quotes, dashes, currency signs and
+    accented letters as raw bytes, which it copied badly ("carmaker’s" came back as
+    "carmaker\ufffd\ufffd\ufffds", and the guards then threw away every proposal of the
+    sentence). It reads them folded to ASCII (repair.ascii_fold), and what it writes gets the
+    source's characters back."""
+    sources = ["The carmaker’s shares closed 4% lower in Tokyo.",
+               "“It is a question of defending our industry,” he said.",
+               "Fabien Galthié named a squad of 42 players on Wednesday — a record €5bn deal."]
+    assert editor.generate(sources) == sources
+    # and its proposals on such a sentence are the repairs, not the bytes
+    props, held = editor.propose("The society’s actions closed 4% lower in Tokyo.", judged=True)
+    assert [(p.before, p.after) for p in props] == [("society’s", "company’s")]
+    assert not any("\ufffd" in x.after for x in props + held)
+
+
 # -- guards as pure functions -----------------------------------------------------------
 
 @pytest.mark.parametrize("before,after,start,ok", [
