@@ -35,9 +35,11 @@ class Rule:
     replacements that a judge may choose between.
 
     Context conditions, all evaluated in the window (the sentence, or ``window`` words on
-    each side). A hit held back for lack of a trigger is dropped, unless ``judge_when_held``
-    is set: then it goes to the judge (when one is configured), which applies it only when
-    it wins in context by the margin. Blockers (``unless_near``, ``unless``,
+    each side). A hit held back for lack of a trigger goes to the judge (when one is
+    configured) only where the text shows round-trip damage near it (a sure edit in its
+    sentence or the one before or after: repair.pipeline.Evidence), unless
+    ``judge_when_held`` is set: then it goes to the judge wherever it is. The judge applies
+    it only when it wins in context by the margin. Blockers (``unless_near``, ``unless``,
     ``unless_regex``) always block:
 
     - ``triggers``: at least one must occur in the window (empty means no such condition);
@@ -46,8 +48,10 @@ class Rule:
       ("flea market" blocks "flea");
     - ``unless_regex``: the same, as regular expressions ("[A-Z][a-z]+, IA").
 
-    Words in ``triggers`` and ``unless_near`` match whole words, case-insensitively; a
-    trailing ``*`` matches any ending ("import*" matches "imports", "imported").
+    Words in ``triggers`` and ``unless_near`` match whole words, case-insensitively, except
+    a word written in capitals, an acronym, which matches only as written ("US" is not
+    "us", "WHO" not "who"); a trailing ``*`` matches any ending ("import*" matches
+    "imports", "imported").
     """
 
     id: str
@@ -116,11 +120,23 @@ def word_list_regex(words: tuple[str, ...]) -> re.Pattern | None:
         return None
     alts = []
     for w in sorted(words, key=len, reverse=True):
-        if w.endswith("*"):
-            alts.append(phrase_regex(w[:-1]) + r"\w*")
-        else:
-            alts.append(phrase_regex(w))
+        core = w[:-1] if w.endswith("*") else w
+        alt = phrase_regex(core) + (r"\w*" if w.endswith("*") else "")
+        # an acronym written in capitals matches only in capitals: "US" is not "us", "WHO"
+        # not "who", "IT" not "it"
+        alts.append(f"(?-i:{alt})" if is_acronym(core) else alt)
     return re.compile(r"(?<!\w)(?:" + "|".join(alts) + r")(?!\w)", re.IGNORECASE)
+
+
+def is_acronym(word: str) -> bool:
+    """A trigger or blocker word written in capitals ("US", "WHO", "NATO"), which matches
+    only as written.
+
+    >>> is_acronym("WHO"), is_acronym("Who"), is_acronym("A"), is_acronym("Le Pen")
+    (True, False, False, False)
+    """
+    letters = [c for c in word if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters) and not any(c.isspace() for c in word)
 
 
 def phrase_regex(phrase: str) -> str:
