@@ -215,15 +215,15 @@ class GlossaryContender(Contender):
         propose = self.cg.propose
         for doc in docs:
             proposals, _rejected = propose(doc)
-            out.append(locate_edits(doc, [p.accept() for p in proposals])[0])
+            out.append(locate_edits(doc, [p.accept() for p in proposals if not p.needs_evidence])[0])
         return out
 
     def count(self, docs):
         edits = rejected = 0
         for doc in docs:
             proposals, rej = self.cg.propose(doc)
-            edits += len(locate_edits(doc, [p.accept() for p in proposals])[1])
-            rejected += len(rej)
+            edits += len(locate_edits(doc, [p.accept() for p in proposals if not p.needs_evidence])[1])
+            rejected += len(rej) + sum(p.needs_evidence for p in proposals)
         return f"{edits} (+{rejected} held back)"
 
 

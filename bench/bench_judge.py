@@ -94,7 +94,7 @@ def main() -> int:
     work = []
     for r in records:
         props, _ = glossary.propose(r.source)
-        judged = [p for p in props if p.needs_judge]
+        judged = [p for p in props if p.needs_judge and not p.needs_evidence]
         if judged:
             work.append((r.source, judged))
     n_cands = sum(len(p) for _, p in work)

@@ -111,6 +111,10 @@ class Proposal:
     #: the margin (nats) the judge requires of this proposal, when its proposer calibrated one
     #: (None: the judge's own margin)
     margin: float | None = None
+    #: the proposal goes to the judge only in text that shows machine-translation damage near it
+    #: (repair.pipeline.Evidence): a family pattern marked ``needs_evidence``, or a glossary hit
+    #: whose trigger word is in its paragraph but not in its window
+    needs_evidence: bool = False
 
     def accept(self, score: float | None = None) -> Edit:
         return Edit(self.start, self.end, self.before, self.after, self.source, self.rule_id,

@@ -85,6 +85,10 @@ _REASONS: list[tuple[re.Pattern, object]] = [
                      f"(an exception the rule lists)"),
     (re.compile(r"blocked by (?P<what>'.*')$"),
      lambda m, r, c: f"kept: {m['what']} is correct English here (an exception the rule lists)"),
+    (re.compile(r"no trigger in (?P<where>sentence|\d+ words), and no round-trip damage near it$"),
+     lambda m, r, c: f"the rule applies only when one of its trigger words is near ({_where(m['where'])}), "
+                     f"and none is; without one, the judge decides only near other round-trip damage, "
+                     f"and there is none"),
     (re.compile(r"no trigger in (?P<where>sentence|\d+ words)$"),
      lambda m, r, c: f"the rule applies only when one of its trigger words is near ({_where(m['where'])}), "
                      f"and none is"),

@@ -48,16 +48,19 @@ def standing(fix: Sequence[tuple[str, str]], known: ProposesEdits) -> Known:
     k = Known(examples=len(fix))
     for text, out in fix:
         proposals, rejected = known.propose(text)
-        made = [p.rule_id for p in proposals
-                if _makes(p.start, p.end, (p.after, *p.alternatives), text, out)]
+        # a hit held for want of a trigger word (needs_evidence) is a proposal the judge sees
+        # only near other round-trip damage: it counts as held back here
+        made = [p.rule_id for p in proposals if not p.needs_evidence
+                and _makes(p.start, p.end, (p.after, *p.alternatives), text, out)]
         if made:
             k.covered += 1
             for rid in dict.fromkeys(made):
                 k.fixed_by[rid] = k.fixed_by.get(rid, 0) + 1
             continue
-        for r in rejected:
+        held = [(p, p.held) for p in proposals if p.needs_evidence] + [(r, r.reason) for r in rejected]
+        for r, why in held:
             if r.source == "glossary" and _makes(r.start, r.end, (r.after,), text, out):
-                k.held_by.setdefault(r.rule_id, r.reason)
+                k.held_by.setdefault(r.rule_id, why)
     return k
 
 

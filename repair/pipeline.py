@@ -9,7 +9,8 @@ Data flows one way::
       -> rank every site with the judge (repair.rank) -> apply
          (near round-trip evidence, a sure glossary edit or an edit the judge accepted in the
          sentence or the next to it, families are decided at their calibrated margins, and
-         the patterns that need such evidence propose: Evidence)
+         the patterns that need such evidence propose, as do glossary hits held back for
+         want of a trigger word: Evidence)
       -> compose both passes into edits on the text as it came in
 
 Every front end calls :meth:`Repairer.repair`: ``repair_text``, ``repair fix`` (its batch
@@ -159,13 +160,14 @@ class Repairer:
         sure = [p.accept() for p in proposals if not p.needs_judge]
         mid, first = locate_edits(text, sure)
         # everything that needs a decision is proposed on the text with the sure edits applied
-        pending = [_onto(p, first) for p in proposals if p.needs_judge]
+        judged_hits = [_onto(p, first) for p in proposals if p.needs_judge]
         guarded: list[Rejected] = []
         family_proposals: list[Proposal] = []
         # round-trip damage that the glossary's sure edits show near a proposal: the families'
         # calibrated margins apply there, and the patterns that need such evidence propose
-        # (repair.families.with_evidence)
+        # (repair.families.with_evidence), as do glossary hits held for want of a trigger word
         evidence = Evidence(mid, [e.out_start for e in first])
+        pending = self._near_damage(judged_hits, evidence)
         if self.config.use_families and self.judge is not None:
             from .families import propose_all, with_evidence
 
@@ -191,17 +193,21 @@ class Repairer:
         second, held = self.decide(mid, pending)
         more = evidence.plus([e.start for e in second])
         if any(more.near(p) and not evidence.near(p)
-               for p in family_proposals + (model_proposals if away is not None else [])):
+               for p in family_proposals + [h for h in judged_hits if h.needs_evidence and self.judge is not None]
+               + (model_proposals if away is not None else [])):
             # the judge found round-trip damage itself near these proposals: decide once more
             # with that evidence (its scores are cached by window text, so this costs little)
             from .families import with_evidence
 
             evidence = more
-            again = [p for p in pending if p.source not in ("family", "model")]
+            again = self._near_damage(judged_hits, evidence)
             again += with_evidence(family_proposals, evidence.near)
             again += weighed(model_proposals, evidence)
             again, _ = leave_foreign_text(mid, again)
             second, held = self.decide(mid, again)
+        decided = {id(p) for p in self._near_damage(judged_hits, evidence)}
+        guarded += [p.reject(f"{p.held}, and no round-trip damage near it") for p in judged_hits
+                    if id(p) not in decided]
         rejected += [_back(r, first, text) for r in guarded + foreign + held]
         if second:
             new_text, edits = compose_edits(text, first, second)
@@ -209,6 +215,14 @@ class Repairer:
             new_text, edits = mid, first
         rejected.sort(key=lambda r: (r.start, r.end))
         return Repaired(new_text, edits, tuple(rejected))
+
+    def _near_damage(self, hits: list[Proposal], evidence: "Evidence") -> list[Proposal]:
+        """The glossary hits to decide on: a hit held for want of a trigger word
+        (``needs_evidence``) only where ``evidence`` shows round-trip damage near it, when a
+        judge is there to decide (without one, every such hit is held back anyway)."""
+        if self.judge is None:
+            return list(hits)
+        return [p for p in hits if not p.needs_evidence or evidence.near(p)]
 
     def decide(self, text: str, proposals: list[Proposal]) -> tuple[list[Edit], list[Rejected]]:
         """Proposals that need the judge (``needs_judge``), and every model proposal when a

@@ -60,6 +60,12 @@ def test_glossary_conditions_and_blockers_in_words():
                   if r.reason.startswith("no trigger")]
     assert no_trigger and reason_in_words(no_trigger[0]).startswith(
         "the rule applies only when one of its trigger words is near (in the sentence)")
+    # with the judge on, such a hit is judged near round-trip damage; here there is none
+    (far,) = [r for r in get_repairer().repair("The society said no jobs would be lost.").rejected
+              if r.rule_id == "SOCIETY_COMPANY"]
+    assert reason_in_words(far) == (
+        "the rule applies only when one of its trigger words is near (in the sentence), and none is; "
+        "without one, the judge decides only near other round-trip damage, and there is none")
     model = Proposal(13, 20, "society", "company", "model", "m")
     blockers = [r for r in rr.repair("The building society said.").rejected]
     _, (vetoed,) = respect_blockers([model], blockers, ())

@@ -5,7 +5,7 @@ import textwrap
 
 import pytest
 
-from repair import apply_edits, repair_text
+from repair import apply_edits, get_repairer, repair_text
 from repair.glossary import CompiledGlossary, GlossaryError, load_glossary
 
 
@@ -16,8 +16,10 @@ def compiled(tmp_path, name: str, content: str) -> CompiledGlossary:
 
 
 def run(g: CompiledGlossary, text: str) -> str:
+    """``text`` with the glossary's proposals applied, sure or for the judge, except the hits
+    held for want of a trigger (the pipeline judges those only near round-trip damage)."""
     proposals, _ = g.propose(text)
-    return apply_edits(text, [p.accept() for p in proposals])
+    return apply_edits(text, [p.accept() for p in proposals if not p.needs_evidence])
 
 
 def test_tsv_two_columns_whole_words_case_carried(tmp_path):
@@ -148,10 +150,14 @@ def test_exact_case_and_blocker_regex(tmp_path):
 
 def test_rejected_hits_carry_reasons(tmp_path):
     g = compiled(tmp_path, "rich.yaml", RICH)
-    _, rejected = g.propose("The flea market sold fleas.")
+    proposals, rejected = g.propose("The flea market sold fleas.")
     reasons = {r.before: r.reason for r in rejected}
     assert "blocked by 'flea market'" in reasons["flea"]
-    assert reasons["fleas"] == "no trigger in sentence"
+    # held for want of a trigger: a proposal still, that the pipeline judges only near
+    # round-trip damage (a blocker, above, is final)
+    (held,) = proposals
+    assert (held.before, held.needs_judge, held.needs_evidence, held.held) == \
+        ("fleas", True, True, "no trigger in sentence")
 
 
 def test_unicode_word_boundaries(tmp_path):
@@ -161,7 +167,8 @@ def test_unicode_word_boundaries(tmp_path):
 
 def test_curly_and_straight_apostrophes_match_each_other(tmp_path):
     g = compiled(tmp_path, "a.tsv", "Nvidia's actions\tNvidia's shares\n")
-    assert run(g, "Nvidia’s actions fell") == "Nvidia's shares fell"
+    assert run(g, "Nvidia’s actions fell") == "Nvidia’s shares fell"  # and written as the text writes it
+    assert run(g, "Nvidia's actions fell") == "Nvidia's shares fell"
 
 
 def test_later_glossary_overrides_rule_id(tmp_path):
@@ -321,3 +328,32 @@ def test_a_first_run_analyses_no_shipped_regex(tmp_path):
     (found,) = cached.glob("regex-analyses-*")
     assert "zq" in found.read_text(encoding="utf-8")
     assert len(found.read_text(encoding="utf-8")) < 2000  # the shipped analyses are not copied to the cache
+
+
+def test_a_hit_held_for_want_of_a_trigger_is_judged_only_near_round_trip_damage():
+    """SENSIBLE_SENSITIVE_TOPIC wants a political trigger word in the sentence, and campuses
+    are not one. In a paragraph that shows round-trip damage (a decimal comma, fixed for sure
+    in the sentence before), the judge decides, and takes "sensitive"; in the same paragraph
+    written correctly, nothing is sent to it, and the text comes back as it was."""
+    garbled = "The fees rose by 3,5 % last year. They remain a sensible subject on campuses."
+    clean = "The fees rose by 3.5% last year. They remain a sensible subject on campuses."
+    repairer = get_repairer()
+    result = repairer.repair(garbled)
+    assert result.text == "The fees rose by 3.5% last year. They remain a sensitive subject on campuses."
+    assert [e.rule_id for e in result.edits] == ["DECIMAL_COMMA_PERCENT", "SENSIBLE_SENSITIVE_TOPIC"]
+    assert result.edits[1].score is not None  # the judge's margin: it decided
+    kept = repairer.repair(clean)
+    assert kept.text == clean and not kept.edits
+    (held,) = [r for r in kept.rejected if r.rule_id == "SENSIBLE_SENSITIVE_TOPIC"]
+    assert held.reason == "no trigger in sentence, and no round-trip damage near it"
+
+
+def test_a_replacement_writes_apostrophes_as_the_text_does(tmp_path):
+    """A replacement written with straight quotes comes out curly in a text that writes its
+    apostrophes curly, so a repair does not mix two typographies in one article."""
+    g = compiled(tmp_path, "a.tsv", "Palm of gold\tPalme d'Or\nthe attack urgency\tthe 'attack emergency' level\n")
+    assert run(g, "The film’s Palm of gold.") == "The film’s Palme d’Or."
+    assert run(g, "The film's Palm of gold.") == "The film's Palme d'Or."
+    assert run(g, "The Palm of gold.") == "The Palme d'Or."
+    assert run(g, "It is at the attack urgency, the minister’s office said.") == \
+        "It is at the ‘attack emergency’ level, the minister’s office said."

@@ -154,7 +154,7 @@ def test_model_proposals_on_words_a_glossary_blocker_keeps_are_vetoed(editor, de
 
 
 def test_model_edits_name_the_sentence_they_were_made_in(default):
-    rec = next(r for r in DEV if r["id"] == "tech-01")
+    rec = next(r for r in DEV if r["id"] == "markets-01")
     text = rec["source"]
     out = default.repair(text)
     model = [e for e in out.edits if "model" in e.source]
@@ -316,8 +316,8 @@ def test_judged_validation_reports_both_pipelines():
     from repair.evaluation.calibration.postedit import judged_validation
 
     # a round trip shows (the decimal comma): the model's rewrites are weighed near such damage
-    src = "The society, which already designs the chips in its Mac computers, is under pressure after a fall of 3,4 %."
-    pairs = [{"src": src, "tgt": src.replace("society", "company").replace("3,4 %", "3.4%")},
+    src = "The group is actually the third largest carmaker after a fall of 3,4 % of its sales."
+    pairs = [{"src": src, "tgt": src.replace("actually", "currently").replace("3,4 %", "3.4%")},
              {"src": "Zhukov told journalists the games could be held in Kazan.",
               "tgt": "Zhukov told journalists the games could be held in Kazan."}]
     row = judged_validation(None, pairs)

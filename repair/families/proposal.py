@@ -30,11 +30,10 @@ class FamilyProposal(Proposal):
     antecedent: tuple[int, int] | None = None
     antecedent_kind: str | None = None
     #: the family's pattern that made it (a section of its word list: "of_bare", "measures"),
-    #: which may have its own calibrated margin (repair/data/families/margins.yaml)
+    #: which may have its own calibrated margin (repair/data/families/margins.yaml); where
+    #: the pattern is marked ``needs_evidence: reason`` in its word list, so is the proposal
+    #: (:attr:`Proposal.needs_evidence`, :func:`evidence_patterns`)
     pattern: str | None = None
-    #: the pattern proposes only in text that shows machine-translation damage elsewhere
-    #: (``needs_evidence: reason`` in its word list; see :func:`evidence_patterns`)
-    needs_evidence: bool = False
     #: set by the pipeline when the text shows such damage (sure glossary edits): the judge then
     #: applies the family's calibrated margin even below its own (repair.rank)
     evidence: bool = False

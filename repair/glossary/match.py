@@ -79,6 +79,21 @@ def _is_word_char(c: str) -> bool:
     return c.isalnum() or c == "_"
 
 
+def curl_quotes(replacement: str) -> str:
+    """A replacement's straight single quotes as a text that writes "’" writes them: an
+    apostrophe after a letter or digit is "’", an opening quote "‘".
+
+    >>> curl_quotes("the Palme d'Or"), curl_quotes("farmers' incomes"), curl_quotes("the 'red' level")
+    ('the Palme d’Or', 'farmers’ incomes', 'the ‘red’ level')
+    """
+    out = []
+    for i, c in enumerate(replacement):
+        if c == "'":
+            c = "’" if i > 0 and replacement[i - 1].isalnum() else "‘"
+        out.append(c)
+    return "".join(out)
+
+
 def carry_case(matched: str, replacement: str) -> str:
     """Give ``replacement`` the capitalisation pattern of ``matched``.
 
@@ -284,10 +299,17 @@ class CompiledGlossary:
 
     def propose(self, text: str) -> tuple[list[Proposal], list[Rejected]]:
         """All non-overlapping proposals of the glossary for ``text``, and the hits that
-        the context conditions held back (with the reason)."""
+        the context conditions held back (with the reason).
+
+        A hit held back only for want of a trigger word is a proposal still, marked
+        ``needs_judge`` and ``needs_evidence`` with the reason in ``held``: the pipeline sends
+        it to the judge where the text shows round-trip damage near it, and holds it back
+        elsewhere. It never displaces a proposal that needs no trigger."""
         ctx = _Context(text)
         candidates: list[Proposal] = []
+        untriggered: list[Proposal] = []  # held for want of a trigger: the judge decides near damage
         rejected: list[Rejected] = []
+        curly = "’" in text and "'" not in text  # the text writes its apostrophes curly
         for rule, start, end, after in self._hits(text, rejected):
             if rule.scope == "line":
                 span = _whole_line(text, start, end, delete=after == "")
@@ -295,8 +317,11 @@ class CompiledGlossary:
                     continue
                 if after == "":
                     start, end = span
+            alternatives = rule.alternatives
+            if curly and "'" in after + "".join(alternatives):
+                after, alternatives = curl_quotes(after), tuple(curl_quotes(a) for a in alternatives)
             proposal = Proposal(start, end, text[start:end], after, "glossary", rule.id, rule.origin,
-                                rule.alternatives, rule.judge, rule.category, rule.priority)
+                                alternatives, rule.judge, rule.category, rule.priority)
             if proposal.before == proposal.after:
                 continue
             reason, hard = self._blocked(rule, ctx, start, end) if rule.conditional else (None, False)
@@ -304,11 +329,23 @@ class CompiledGlossary:
                 candidates.append(proposal)
             elif rule.judge_when_held and not hard:
                 candidates.append(replace(proposal, needs_judge=True, held=reason))
+            elif not hard:
+                # held for want of a trigger word: where the text shows round-trip damage near
+                # the hit, the judge decides (repair.pipeline), so a paragraph about an
+                # election need not name it in every sentence
+                untriggered.append(replace(proposal, needs_judge=True, needs_evidence=True, held=reason))
             else:
                 rejected.append(proposal.reject(reason))
         # text in another language (a quotation in French) is not repaired
         candidates, foreign = leave_foreign_text(text, candidates)
-        return resolve_overlaps(candidates), rejected + foreign
+        chosen = resolve_overlaps(candidates)
+        if untriggered:
+            # a hit held for want of a trigger never displaces one that stands on its own
+            untriggered, foreign_too = leave_foreign_text(text, untriggered)
+            foreign += foreign_too
+            chosen = sorted(chosen + resolve_overlaps([p for p in untriggered if not _overlaps_any(p, chosen)]),
+                            key=lambda p: (p.start, p.end))
+        return chosen, rejected + foreign
 
     def _hits(self, text: str, rejected: list[Rejected] | None = None) -> Iterable[tuple[Rule, int, int, str]]:
         regex_to_run = set(self._always)
@@ -454,6 +491,10 @@ def _whole_line(text: str, start: int, end: int, delete: bool) -> tuple[int, int
     if prev_blank and nxt >= 0 and not text[end:nxt].strip():
         end = nxt + 1
     return ls, end
+
+
+def _overlaps_any(p: Proposal, chosen: list[Proposal]) -> bool:
+    return any(p.start < c.end and c.start < p.end or (p.start == p.end == c.start) for c in chosen)
 
 
 def resolve_overlaps(proposals: list[Proposal]) -> list[Proposal]:

@@ -101,7 +101,7 @@ def collect(records, glossary: CompiledGlossary, judge: Judge) -> list[Labelled]
     out: list[Labelled] = []
     for rec in records:
         proposals, _ = glossary.propose(rec.source)
-        judged = [p for p in proposals if p.needs_judge]
+        judged = [p for p in proposals if p.needs_judge and not p.needs_evidence]
         base = word_distance(rec.source, rec.reference)
         for v in judge.score(rec.source, judged):
             p = v.proposal
